@@ -1,0 +1,150 @@
+"""Layer answers: flags > --data > --answers-file > config [defaults] > git config > defaults."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pystarter.errors import UsageError
+from pystarter.names import derive_names, validate_package_name, validate_slug
+from pystarter.options import OPTIONS, OPTIONS_BY_KEY, default_options, validate_choice
+
+PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
+TRUE_WORDS = {"true", "yes", "on", "1", "y"}
+FALSE_WORDS = {"false", "no", "off", "0", "n"}
+#: Answers pystarter computes, so a template need not compute them in Jinja.
+NAME_KEYS = ("project_name", "project_slug", "package_name")
+
+
+def parse_data_items(items: list[str]) -> dict[str, Any]:
+    """``["database=postgresql", "use_auth=true"]`` -> typed answers."""
+    data: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise UsageError(f"--data {item!r} is not KEY=VALUE", "e.g. --data database=postgresql")
+        data[key] = value
+    return coerce_option_types(data)
+
+
+def coerce_option_types(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn "true"/"no" into booleans for the boolean options; leave other keys to copier."""
+    typed = dict(data)
+    for key, value in data.items():
+        option = OPTIONS_BY_KEY.get(key)
+        if option is None or not isinstance(value, str) or not isinstance(option.default, bool):
+            continue
+        word = value.strip().lower()
+        if word in TRUE_WORDS | FALSE_WORDS:
+            typed[key] = word in TRUE_WORDS
+        else:
+            raise UsageError(f"{key} must be true or false, not {value!r}", f"--data {key}=true")
+    return typed
+
+
+def load_answers_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read answers file {path}: {exc.strerror}", "check the path"
+        ) from exc
+    try:
+        if path.suffix == ".json":
+            loaded = json.loads(text)
+        else:
+            import yaml
+
+            loaded = yaml.safe_load(text)
+    except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError's subclasses
+        raise UsageError(f"answers file {path} is not valid: {exc}", "fix its syntax") from exc
+    except Exception as exc:
+        raise UsageError(f"answers file {path} is not valid YAML", "fix its syntax") from exc
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise UsageError(f"answers file {path} is not a mapping", "write key: value lines")
+    return coerce_option_types({k: v for k, v in loaded.items() if not str(k).startswith("_")})
+
+
+def git_identity() -> dict[str, str]:
+    """author_name/author_email from git config, when git has them."""
+    found: dict[str, str] = {}
+    for key, answer in (("user.name", "author_name"), ("user.email", "author_email")):
+        try:
+            probe = subprocess.run(
+                ["git", "config", "--get", key],
+                capture_output=True,
+                text=True,
+                stdin=subprocess.DEVNULL,
+                timeout=5,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return found
+        if probe.returncode == 0 and probe.stdout.strip():
+            found[answer] = probe.stdout.strip()
+    return found
+
+
+def running_python() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def layer(*layers: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge mappings, the first one winning; ``None`` values count as not given."""
+    merged: dict[str, Any] = {}
+    for mapping in reversed(layers):
+        merged.update({k: v for k, v in mapping.items() if v is not None})
+    return merged
+
+
+def builtin_answers(
+    framework: str,
+    given: Mapping[str, Any],
+    fallback_name: str,
+    needs: tuple[str, ...] = (),
+    lower_layers: tuple[Mapping[str, Any], ...] = (),
+) -> dict[str, Any]:
+    """Complete answers for a built-in template: given ones, then defaults, names and secrets.
+
+    ``given`` already holds flags > --data > --answers-file; ``lower_layers`` are config
+    defaults and git identity, used only for what ``given`` lacks.
+    """
+    defaults: dict[str, Any] = {
+        **default_options(framework),
+        "description": "",
+        "author_name": "",
+        "author_email": "",
+        "python_version": running_python(),
+    }
+    if "rest-api" in needs and OPTIONS_BY_KEY["use_rest_api"].offered_for(framework):
+        defaults["use_rest_api"] = True
+    answers = layer(given, *lower_layers, defaults)
+    for option in OPTIONS:
+        validate_choice(option.key, answers[option.key])
+    if str(answers["python_version"]) not in PYTHON_VERSIONS:
+        raise UsageError(
+            f"Python {answers['python_version']} is not supported by the templates",
+            f"choose one of {', '.join(PYTHON_VERSIONS)}",
+        )
+    answers["python_version"] = str(answers["python_version"])
+    answers.update(project_names(answers, fallback_name))
+    answers.setdefault("secret_key", secrets.token_urlsafe(50))
+    return answers
+
+
+def project_names(answers: Mapping[str, Any], fallback_name: str) -> dict[str, str]:
+    """Names from ``project_name`` (or DEST's name); slug and package checked when given."""
+    display = str(answers.get("project_name") or fallback_name)
+    names = derive_names(display)
+    slug = str(answers.get("project_slug") or names.slug)
+    package = str(answers.get("package_name") or names.package)
+    validate_slug(slug)
+    validate_package_name(package)
+    return {"project_name": names.display, "project_slug": slug, "package_name": package}

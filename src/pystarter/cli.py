@@ -1,0 +1,334 @@
+"""The typer app: parse flags, call the engine, print with rich. No logic of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from pystarter import __version__
+from pystarter.errors import ExitStatus, PystarterError, UsageError
+
+app = typer.Typer(
+    name="pystarter",
+    help="Answer a few questions, get a reasoned pick of Django, Flask or FastAPI, "
+    "and a starter project that installs, runs and passes its own tests.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every ``finally`` cleans up on the way out."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"pystarter {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="Show the version and exit.",
+            callback=_version_callback,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """pystarter: scaffold Django, Flask and FastAPI projects."""
+
+
+def _stdin_is_tty() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+@app.command()
+def new(
+    dest: Annotated[
+        Path | None, typer.Argument(help="Folder to create (new or empty).", show_default=False)
+    ] = None,
+    framework: Annotated[
+        str, typer.Option("--framework", "-f", help="auto, django, flask or fastapi.")
+    ] = "auto",
+    need: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--need", help="What you are building (repeatable); see `pystarter recommend --help`."
+        ),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name; default: DEST's name.")] = None,
+    description: Annotated[str | None, typer.Option(help="One-line description.")] = None,
+    author: Annotated[
+        str | None, typer.Option(help="Author name; default: config, then git.")
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option(help="Author email; default: config, then git.")
+    ] = None,
+    python: Annotated[
+        str | None, typer.Option("--python", help="Python X.Y (3.11-3.14); default: this one.")
+    ] = None,
+    database: Annotated[str | None, typer.Option(help="sqlite, postgresql, mysql or none.")] = None,
+    auth: Annotated[
+        bool | None,
+        typer.Option("--auth/--no-auth", help="User accounts and login.", show_default=False),
+    ] = None,
+    rest_api: Annotated[
+        bool | None,
+        typer.Option(
+            "--rest-api/--no-rest-api", help="REST API (Django: DRF).", show_default=False
+        ),
+    ] = None,
+    celery: Annotated[
+        bool | None,
+        typer.Option("--celery/--no-celery", help="Celery worker + Redis.", show_default=False),
+    ] = None,
+    docker: Annotated[
+        bool | None,
+        typer.Option("--docker/--no-docker", help="Dockerfile + compose.yaml.", show_default=False),
+    ] = None,
+    ci: Annotated[str | None, typer.Option(help="github, gitlab or none.")] = None,
+    git: Annotated[bool, typer.Option("--git/--no-git", help="git init + first commit.")] = True,
+    install: Annotated[
+        bool | None,
+        typer.Option(
+            "--install/--no-install", help="Create .venv and install.", show_default=False
+        ),
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template", "-t", help="Template: path, git URL, gh:owner/repo or registered name."
+        ),
+    ] = None,
+    vcs_ref: Annotated[
+        str | None, typer.Option(help="Tag, branch or commit of a git template.")
+    ] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", "-d", help="KEY=VALUE answer (repeatable).")
+    ] = None,
+    answers_file: Annotated[Path | None, typer.Option(help="YAML/JSON file of answers.")] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt (implied without a TTY).")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Allow a non-empty DEST; overwrite only the template's files."
+        ),
+    ] = False,
+    trust: Annotated[
+        bool,
+        typer.Option("--trust", help="Allow a custom template's tasks, migrations, extensions."),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object on stdout.")
+    ] = False,
+) -> None:
+    """Render a new project into DEST."""
+    from pystarter.scaffold import NewOptions, run_new
+
+    interactive = not no_input and _stdin_is_tty() and not as_json
+    flags = {
+        "project_name": name,
+        "description": description,
+        "author_name": author,
+        "author_email": email,
+        "python_version": python,
+        "database": database,
+        "use_auth": auth,
+        "use_rest_api": rest_api,
+        "use_celery": celery,
+        "use_docker": docker,
+        "ci": ci,
+    }
+    options = NewOptions(
+        destination=dest,
+        framework=framework,
+        needs=tuple(need or ()),
+        flags={k: v for k, v in flags.items() if v is not None},
+        data_items=list(data or ()),
+        answers_file=answers_file,
+        template=template,
+        vcs_ref=vcs_ref,
+        git=git,
+        install=install,
+        interactive=interactive,
+        dry_run=dry_run,
+        force=force,
+        trust=trust,
+    )
+    outcome = run_new(options, progress=_progress_factory(as_json))
+    if as_json:
+        typer.echo(json.dumps(outcome.as_json(), indent=2))
+    else:
+        _print_new_outcome(outcome, dry_run=dry_run)
+
+
+def _progress_factory(quiet: bool) -> Any:
+    """A context manager factory showing a spinner on stderr, silent for --json or no TTY."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def progress(label: str) -> Any:
+        console = _console(stderr=True)
+        if quiet or not console.is_terminal:
+            yield lambda _step: None
+            return
+        with console.status(label) as status:
+            yield lambda step: status.update(f"{label}: {step}")
+
+    return progress
+
+
+def _print_new_outcome(outcome: Any, dry_run: bool) -> None:
+    console = _console()
+    result = outcome.result
+    if dry_run:
+        console.print(
+            f"[bold]Dry run[/]: would write {len(result.files)} files into {result.destination}"
+        )
+        for path in outcome.result.files:
+            console.print(f"  {path}")
+        return
+    name = outcome.answers.get("project_name", result.destination.name)
+    console.print(
+        f"[green]✓[/] Created [bold]{name}[/] ({outcome.framework_title}) in {result.destination}"
+        f" — {len(result.files)} files"
+    )
+    if outcome.result.git_commit:
+        console.print(
+            f"[green]✓[/] git repository with a first commit ({outcome.result.git_commit[:8]})"
+        )
+    if outcome.result.installed_with:
+        console.print(f"[green]✓[/] installed into .venv with {outcome.result.installed_with}")
+    for note in outcome.result.notes:
+        console.print(f"[yellow]![/] {note}")
+    console.print("\n[bold]Next steps[/]")
+    for line in outcome.next_steps:
+        console.print(f"  {line}")
+    if outcome.reproduce:
+        console.print("\n[bold]Same project from a script[/]")
+        console.print(f"  {outcome.reproduce}")
+
+
+@app.command("recommend")
+def recommend_command(
+    need: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--need",
+            help="A need (repeatable): "
+            + ", ".join(
+                [
+                    "admin",
+                    "auth",
+                    "orm",
+                    "html",
+                    "rest-api",
+                    "async",
+                    "openapi",
+                    "ml",
+                    "microservice",
+                    "minimal",
+                    "control",
+                    "beginner",
+                ]
+            )
+            + ".",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object on stdout.")
+    ] = False,
+) -> None:
+    """Recommend Django, Flask or FastAPI from what you are building, and say why."""
+    from pystarter.recommend import recommend
+
+    needs = list(need or ())
+    if not needs and _stdin_is_tty() and not as_json:
+        from pystarter.wizard import ask_needs
+
+        needs = list(ask_needs())
+    if not needs:
+        raise UsageError("no need given", "pass --need NEED (repeatable), e.g. --need rest-api")
+    rec = recommend(needs)
+    if as_json:
+        payload = rec.as_dict()
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    from pystarter.display import recommendation_panel
+
+    console = _console()
+    console.print(recommendation_panel(rec))
+
+
+def run() -> None:
+    """Run the app; turn every error into one line on stderr and SPEC's exit code."""
+    import click
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    debug = os.environ.get("PYSTARTER_DEBUG") == "1"
+    try:
+        status = app(standalone_mode=False)
+    except PystarterError as exc:
+        if debug:
+            raise
+        _fail(exc.one_line(), exc.exit_status)
+    except Terminated:
+        _fail("terminated; nothing was left behind", ExitStatus.TERMINATED)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _fail("interrupted; nothing was left behind", ExitStatus.INTERRUPTED)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
+        sys.exit(ExitStatus.SUCCESS)
+    except click.exceptions.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "pystarter"
+        _fail(f"{exc.format_message()} (see {command} --help)", ExitStatus.USAGE)
+    except click.exceptions.ClickException as exc:
+        _fail(exc.format_message(), ExitStatus.USAGE)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if debug:
+            raise
+        _fail(
+            f"unexpected error: {type(exc).__name__}: {exc} "
+            "(please report it; PYSTARTER_DEBUG=1 shows the traceback)",
+            ExitStatus.FAILURE,
+        )
+    sys.exit(status if isinstance(status, int) else ExitStatus.SUCCESS)
+
+
+def _fail(message: str, status: ExitStatus) -> None:
+    line = " ".join(message.split())
+    sys.stderr.write(f"error: {line}\n")
+    sys.exit(int(status))

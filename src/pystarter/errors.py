@@ -1,0 +1,96 @@
+"""Every error pystarter raises on purpose: one base, each with its exit code and a fix.
+
+The CLI catches :class:`PystarterError` once and prints ``error: <message> (<hint>)``.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitStatus(enum.IntEnum):
+    SUCCESS = 0
+    FAILURE = 1  # the work failed: render, git, install
+    USAGE = 2  # the caller asked for something we refuse
+    INTERRUPTED = 130  # 128 + SIGINT
+    TERMINATED = 143  # 128 + SIGTERM
+
+
+class PystarterError(Exception):
+    """Base of every error meant for the user: a one-line message and how to fix it."""
+
+    exit_status: ExitStatus = ExitStatus.FAILURE
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def one_line(self) -> str:
+        text = f"{self.message} ({self.hint})" if self.hint else self.message
+        return " ".join(text.split())
+
+
+class UsageError(PystarterError):
+    """Bad option, value or combination: exit 2."""
+
+    exit_status = ExitStatus.USAGE
+
+
+class InvalidNameError(UsageError):
+    """A project name that cannot become a usable slug or package."""
+
+
+class DestinationError(UsageError):
+    """DEST exists and is not empty (without --force), or is not a folder we may write."""
+
+
+class MissingAnswersError(UsageError):
+    """Required template questions left unanswered under --no-input."""
+
+    def __init__(self, keys: list[str]) -> None:
+        data = " ".join(f"--data {key}=VALUE" for key in keys)
+        super().__init__(f"missing required answers: {', '.join(keys)}", f"give them with {data}")
+        self.keys = keys
+
+
+class UntrustedTemplateError(UsageError):
+    """A custom template wants tasks, migrations or Jinja extensions without --trust."""
+
+
+class TemplateNotFoundError(UsageError):
+    """The template source names nothing we can find."""
+
+
+class ConfigError(UsageError):
+    """The user config file cannot be read or holds something invalid."""
+
+
+class RenderError(PystarterError):
+    """The template failed to render."""
+
+
+class TemplateFetchError(PystarterError):
+    """A remote template could not be fetched (network, unknown ref)."""
+
+
+class GitError(PystarterError):
+    """git failed where it had to succeed."""
+
+
+class InstallError(PystarterError):
+    """Creating the virtual environment or installing the project failed."""
+
+
+class DirtyWorkTreeError(UsageError):
+    """``update`` refuses to run on uncommitted changes."""
+
+
+class Interrupted(PystarterError):
+    """Ctrl-C or SIGTERM: the work was stopped and cleaned up."""
+
+    exit_status = ExitStatus.INTERRUPTED
+
+    def __init__(self, exit_status: ExitStatus = ExitStatus.INTERRUPTED) -> None:
+        super().__init__("interrupted; nothing was left behind")
+        self.exit_status = exit_status

@@ -1,0 +1,104 @@
+"""Display name -> slug -> package name, with the names we refuse and what to use instead."""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+
+from pystarter.errors import InvalidNameError
+
+#: Distributions a generated project imports: a package of the same name would shadow them.
+SHADOWED_PACKAGES = frozenset(
+    {
+        "alembic", "asyncpg", "celery", "django", "fastapi", "flask", "flask_login",
+        "flask_migrate", "flask_sqlalchemy", "flask_wtf", "gunicorn", "httpx", "jinja2",
+        "jwt", "kombu", "pydantic", "pydantic_settings", "pytest", "redis", "rest_framework",
+        "sqlalchemy", "starlette", "uvicorn", "werkzeug", "whitenoise", "pystarter", "copier",
+    }
+)  # fmt: skip
+#: Folders every generated project has next to its package.
+RESERVED_PACKAGES = frozenset({"tests", "migrations", "manage", "templates", "static", "alembic"})
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PACKAGE_PATTERN = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ProjectNames:
+    display: str
+    slug: str
+    package: str
+
+
+def _ascii_words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.findall(r"[a-z0-9]+", folded.lower())
+
+
+def slugify(name: str) -> str:
+    """``"Café Ünïcode!"`` -> ``"cafe-unicode"``; empty when nothing usable is left."""
+    return "-".join(_ascii_words(name))
+
+
+def package_from_slug(slug: str) -> str:
+    package = slug.replace("-", "_")
+    return f"app_{package}" if package[:1].isdigit() else package
+
+
+def _refusal_reason(package: str) -> str | None:
+    if keyword.iskeyword(package) or keyword.issoftkeyword(package):
+        return "is a Python keyword"
+    if package in SHADOWED_PACKAGES:
+        return "would shadow a library the project imports"
+    if package in sys.stdlib_module_names:
+        return "would shadow a module of the standard library"
+    if package in RESERVED_PACKAGES:
+        return "is a folder every generated project already has"
+    return None
+
+
+def validate_package_name(package: str) -> None:
+    if not PACKAGE_PATTERN.match(package):
+        raise InvalidNameError(
+            f"package name {package!r} is not a Python identifier in lower case ASCII",
+            "use letters, digits and underscores, e.g. --data package_name=my_project",
+        )
+    reason = _refusal_reason(package)
+    if reason:
+        raise InvalidNameError(
+            f"package name {package!r} {reason}",
+            f"try --data package_name={package}_app",
+        )
+
+
+def validate_slug(slug: str) -> None:
+    if not SLUG_PATTERN.match(slug):
+        raise InvalidNameError(
+            f"project slug {slug!r} is not lower case ASCII words joined by '-'",
+            "e.g. --data project_slug=my-project",
+        )
+
+
+def derive_names(display_name: str) -> ProjectNames:
+    """Turn what the user typed into names for the folder, the distribution and the package.
+
+    Raises :class:`InvalidNameError` with a suggested alternative for names that cannot work.
+    """
+    display = " ".join(display_name.split())
+    slug = slugify(display)
+    if not re.search(r"[a-z]", slug):
+        raise InvalidNameError(
+            f"project name {display_name!r} has no letters to make a package name from",
+            "give a name with letters, e.g. --name my-project",
+        )
+    package = package_from_slug(slug)
+    reason = _refusal_reason(package)
+    if reason:
+        raise InvalidNameError(
+            f"project name {display_name!r} {reason}",
+            f"try --name {slug}-app",
+        )
+    return ProjectNames(display=display, slug=slug, package=package)

@@ -1,0 +1,174 @@
+"""Needs -> scores -> a recommended framework, with the guide's reasons. Pure, no I/O.
+
+Each need carries a weight per framework (0 = no help, 3 = what the framework is built for)
+and the guide's criterion behind it. A framework's score is the sum of its weights over the
+needs given. Ties go to the earlier framework in ``TIE_BREAK_ORDER``: Django first (it has the
+most built in, and its tutorial is the guide's starting point), then FastAPI, then Flask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pystarter.errors import UsageError
+
+FRAMEWORK_TITLES = {"django": "Django", "flask": "Flask", "fastapi": "FastAPI"}
+TIE_BREAK_ORDER = ("django", "fastapi", "flask")
+
+
+@dataclass(frozen=True)
+class Need:
+    name: str
+    meaning: str
+    criterion: str
+    """What the guide says, in its words: each reason quotes it."""
+    weights: dict[str, int]
+
+
+NEEDS: dict[str, Need] = {
+    need.name: need
+    for need in (
+        Need(
+            "admin",
+            "an admin backend to manage data",
+            "Django ships an automatically generated admin",
+            {"django": 3, "flask": 0, "fastapi": 0},
+        ),
+        Need(
+            "auth",
+            "user accounts and login",
+            "Django has authentication built in; Flask adds Flask-Login",
+            {"django": 3, "flask": 1, "fastapi": 1},
+        ),
+        Need(
+            "orm",
+            "database-backed content",
+            "Django's ORM is built in; Flask and FastAPI pair with SQLAlchemy",
+            {"django": 2, "flask": 1, "fastapi": 1},
+        ),
+        Need(
+            "html",
+            "server-rendered pages, templates, forms",
+            "Django: template engine and form handling",
+            {"django": 3, "flask": 2, "fastapi": 0},
+        ),
+        Need(
+            "rest-api",
+            "a JSON/REST API",
+            "Flask is common for REST APIs; FastAPI is built for APIs; Django via DRF",
+            {"django": 1, "flask": 2, "fastapi": 3},
+        ),
+        Need(
+            "async",
+            "I/O-bound, many concurrent connections",
+            "FastAPI: async + ASGI, faster than WSGI for I/O-bound work",
+            {"django": 1, "flask": 0, "fastapi": 3},
+        ),
+        Need(
+            "openapi",
+            "typed validation and interactive API docs",
+            "FastAPI: type hints give validation, serialization, OpenAPI docs",
+            {"django": 0, "flask": 0, "fastapi": 3},
+        ),
+        Need(
+            "ml",
+            "serve ML models or data pipelines",
+            "FastAPI is particularly popular for serving ML models and data pipelines",
+            {"django": 0, "flask": 1, "fastapi": 3},
+        ),
+        Need(
+            "microservice",
+            "a small service among many",
+            "FastAPI for microservices; Flask for lightweight services",
+            {"django": 0, "flask": 2, "fastapi": 3},
+        ),
+        Need(
+            "minimal",
+            "simple requirements, little code",
+            "Flask: only the core essentials",
+            {"django": 0, "flask": 3, "fastapi": 1},
+        ),
+        Need(
+            "control",
+            "the team picks every library itself",
+            "Flask leaves every other decision to the developer",
+            {"django": 0, "flask": 3, "fastapi": 1},
+        ),
+        Need(
+            "beginner",
+            "new to Python web development",
+            "Django's tutorial is an excellent starting point",
+            {"django": 3, "flask": 1, "fastapi": 1},
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    framework: str
+    scores: dict[str, int]
+    reasons: list[str]
+    runner_up: str
+    runner_up_when: str
+    needs: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "scores": dict(self.scores),
+            "reasons": list(self.reasons),
+            "runner_up": self.runner_up,
+            "runner_up_when": self.runner_up_when,
+            "needs": list(self.needs),
+        }
+
+
+def check_needs(needs: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Unknown needs are a usage error; duplicates are dropped, order kept."""
+    unknown = [n for n in needs if n not in NEEDS]
+    if unknown:
+        raise UsageError(
+            f"unknown need{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
+            f"choose from {', '.join(NEEDS)}",
+        )
+    return tuple(dict.fromkeys(needs))
+
+
+def _ranked(scores: dict[str, int]) -> list[str]:
+    return sorted(TIE_BREAK_ORDER, key=lambda fw: (-scores[fw], TIE_BREAK_ORDER.index(fw)))
+
+
+def recommend(needs: list[str] | tuple[str, ...]) -> Recommendation:
+    needs = check_needs(needs)
+    scores = {fw: sum(NEEDS[n].weights[fw] for n in needs) for fw in TIE_BREAK_ORDER}
+    winner, runner_up, _ = _ranked(scores)
+    reasons = [
+        f"{need.meaning} ({need.name}): {need.criterion}"
+        for need in (NEEDS[n] for n in needs)
+        if need.weights[winner] > 0 and need.weights[winner] == max(need.weights.values())
+    ]
+    if not reasons:
+        reasons = [
+            f"no need given points elsewhere; ties go to {FRAMEWORK_TITLES[winner]} "
+            "(order: Django, FastAPI, Flask)"
+        ]
+    return Recommendation(
+        framework=winner,
+        scores=scores,
+        reasons=reasons,
+        runner_up=runner_up,
+        runner_up_when=_when_better(runner_up, winner),
+        needs=needs,
+    )
+
+
+def _when_better(runner_up: str, winner: str) -> str:
+    """The needs where the runner-up outweighs the winner, as a sentence."""
+    favoured = [n for n in NEEDS.values() if n.weights[runner_up] > n.weights[winner]]
+    title = FRAMEWORK_TITLES[runner_up]
+    if not favoured:
+        return f"{title} scores lower on every need"
+    listed = "; ".join(need.meaning for need in favoured)
+    return f"{title} would be the better pick if what matters most is: {listed}"

@@ -1,0 +1,279 @@
+"""``pystarter new`` as plain values in, plain values out: pick the framework and template,
+layer the answers, check them, and hand them to the engine. The wizard, when there is a TTY,
+fills in what flags left open; everything else here runs the same with or without one.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pystarter.answers import (
+    builtin_answers,
+    git_identity,
+    layer,
+    load_answers_file,
+    parse_data_items,
+    project_names,
+)
+from pystarter.config import load_config
+from pystarter.engine import NewProjectRequest, NewProjectResult, new_project
+from pystarter.errors import MissingAnswersError, UntrustedTemplateError, UsageError
+from pystarter.options import FRAMEWORKS, OPTIONS, check_compatible
+from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
+from pystarter.sources import TemplateSource, read_template_config, resolve_source
+
+Progress = Callable[[str], AbstractContextManager[Callable[[str], None]]]
+DEFAULT_COMMANDS = {"install": "uv sync", "run": "", "test": "uv run pytest"}
+
+
+@dataclass
+class NewOptions:
+    destination: Path | None
+    framework: str = "auto"
+    needs: tuple[str, ...] = ()
+    flags: dict[str, Any] = field(default_factory=dict)
+    data_items: list[str] = field(default_factory=list)
+    answers_file: Path | None = None
+    template: str | None = None
+    vcs_ref: str | None = None
+    git: bool = True
+    install: bool | None = None
+    interactive: bool = False
+    dry_run: bool = False
+    force: bool = False
+    trust: bool = False
+
+
+@dataclass
+class NewOutcome:
+    framework: str | None
+    template: TemplateSource
+    answers: dict[str, Any]
+    result: NewProjectResult
+    recommendation: Recommendation | None
+    commands: dict[str, str]
+    next_steps: list[str]
+    reproduce: str | None = None
+
+    @property
+    def framework_title(self) -> str:
+        return FRAMEWORK_TITLES.get(self.framework or "", self.template.source)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "destination": str(self.result.destination),
+            "template": self.template.source,
+            "files": self.result.files,
+            "answers": {k: v for k, v in self.answers.items() if k != "secret_key"},
+            "recommendation": self.recommendation.as_dict() if self.recommendation else None,
+            "commands": self.commands,
+            "next_steps": self.next_steps,
+            "git_commit": self.result.git_commit,
+            "installed_with": self.result.installed_with,
+            "notes": self.result.notes,
+        }
+
+
+def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
+    needs = check_needs(options.needs)
+    given = layer(
+        options.flags,
+        parse_data_items(options.data_items),
+        load_answers_file(options.answers_file) if options.answers_file else {},
+    )
+    wizard = None
+    if options.interactive:
+        from pystarter.wizard import Wizard
+
+        wizard = Wizard()
+    framework, recommendation = _choose_framework(options, needs, wizard)
+    if options.destination is None:
+        if wizard is None:
+            raise UsageError(
+                "missing DEST", "give the folder to create, e.g. pystarter new my-site"
+            )
+        options.destination = wizard.ask_destination(given)
+    destination = options.destination
+    template = resolve_source(options.template, framework or "", options.vcs_ref)
+    if template.kind == "builtin":
+        framework = template.framework
+    config = load_config()
+    lower = (config.default_answers(), _git_identity_if_needed(given, config.default_answers()))
+    if template.kind == "builtin":
+        assert framework is not None
+        if wizard is not None:
+            given = wizard.ask_options(framework, given, needs, lower, destination)
+        answers = builtin_answers(framework, given, destination.name, needs, lower)
+        check_compatible(framework, answers)
+    else:
+        answers = _custom_answers(template, given, lower, destination, options.trust)
+    record = {"recommendation": recommendation.as_dict()} if recommendation else {}
+    request = NewProjectRequest(
+        template=template,
+        destination=destination,
+        answers=answers,
+        force=options.force,
+        dry_run=options.dry_run,
+        git=options.git,
+        install=bool(options.install),
+        record=record,
+    )
+    if wizard is not None and not wizard.confirm(request, framework):
+        raise KeyboardInterrupt
+    with progress(f"Creating {destination.name}") as on_step:
+        result = new_project(request, on_step)
+    commands = _commands(template, answers, result.files)
+    outcome = NewOutcome(
+        framework=framework,
+        template=template,
+        answers=answers,
+        result=result,
+        recommendation=recommendation,
+        commands=commands,
+        next_steps=_next_steps(destination, commands, installed=bool(result.installed_with)),
+    )
+    if wizard is not None:
+        outcome.reproduce = reproduce_command(destination, framework, template, answers, options)
+    return outcome
+
+
+def _choose_framework(
+    options: NewOptions, needs: tuple[str, ...], wizard: Any
+) -> tuple[str | None, Recommendation | None]:
+    if options.framework != "auto" and options.framework not in FRAMEWORKS:
+        raise UsageError(
+            f"unknown framework {options.framework!r}",
+            f"choose auto, {', '.join(FRAMEWORKS)}",
+        )
+    if options.template and options.template not in FRAMEWORKS:
+        return (None if options.framework == "auto" else options.framework), None
+    if options.template in FRAMEWORKS:
+        return options.template, None
+    if options.framework != "auto":
+        return options.framework, None
+    if needs:
+        rec = recommend(needs)
+        if wizard is not None:
+            return wizard.accept_recommendation(rec), rec
+        return rec.framework, rec
+    if wizard is not None:
+        return wizard.choose_framework()
+    raise UsageError(
+        "--no-input with --framework auto needs at least one --need",
+        "pass --framework django|flask|fastapi, or --need NEED (see pystarter recommend --help)",
+    )
+
+
+def _git_identity_if_needed(given: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, str]:
+    if all(given.get(k) or config.get(k) for k in ("author_name", "author_email")):
+        return {}
+    return git_identity()
+
+
+def _custom_answers(
+    template: TemplateSource,
+    given: Mapping[str, Any],
+    lower: tuple[Mapping[str, Any], ...],
+    destination: Path,
+    trust: bool,
+) -> dict[str, Any]:
+    root = Path(template.location)
+    if not root.is_dir():  # a remote template: copier reads its questions itself
+        return dict(given)
+    config = read_template_config(root)
+    features = config.unsafe_features
+    if features and not (template.trusted or trust):
+        raise UntrustedTemplateError(
+            f"template {template.source} uses {', '.join(features)}, which run code here",
+            "pass --trust if you trust its author",
+        )
+    asked = set(config.questions)
+    answers = {k: v for k, v in layer(*lower).items() if k in asked}
+    answers.update(given)
+    if asked & {"project_name", "project_slug", "package_name"}:
+        names = project_names(answers, destination.name)
+        answers.update({k: v for k, v in names.items() if k in asked and k not in given})
+    missing = config.required_keys(set(answers))
+    if missing:
+        raise MissingAnswersError(missing)
+    return answers
+
+
+def _commands(
+    template: TemplateSource, answers: Mapping[str, Any], files: list[str]
+) -> dict[str, str]:
+    root = Path(template.location)
+    declared = read_template_config(root).commands if root.is_dir() else {}
+    if not declared:
+        return (
+            dict(DEFAULT_COMMANDS)
+            if "pyproject.toml" in files
+            else {"install": "", "run": "", "test": ""}
+        )
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment()
+    return {key: env.from_string(str(value)).render(**answers) for key, value in declared.items()}
+
+
+def _next_steps(destination: Path, commands: Mapping[str, str], installed: bool) -> list[str]:
+    steps = [f"cd {shlex.quote(_display_path(destination))}"]
+    for key in ("install", "run", "test"):
+        if commands.get(key) and not (
+            key == "install" and installed and commands[key] == "uv sync"
+        ):
+            steps.append(commands[key])
+    return steps
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def reproduce_command(
+    destination: Path,
+    framework: str | None,
+    template: TemplateSource,
+    answers: Mapping[str, Any],
+    options: NewOptions,
+) -> str:
+    """The one ``pystarter new ... --no-input`` line that makes the same project."""
+    words = ["pystarter", "new", _display_path(destination)]
+    if template.kind == "builtin":
+        words += ["--framework", str(framework)]
+        words += ["--name", str(answers["project_name"])]
+        for key, flag in (
+            ("description", "--description"),
+            ("author_name", "--author"),
+            ("author_email", "--email"),
+        ):
+            if answers.get(key):
+                words += [flag, str(answers[key])]
+        words += ["--python", str(answers["python_version"])]
+        for option in OPTIONS:
+            value = answers[option.key]
+            if not option.offered_for(str(framework)):
+                continue
+            if isinstance(value, bool):
+                words.append(
+                    f"--{'' if value else 'no-'}{option.key.removeprefix('use_').replace('_', '-')}"
+                )
+            else:
+                words += [f"--{option.key.replace('_', '-')}", str(value)]
+    else:
+        words += ["--template", template.source]
+        words += [f"--data={k}={v}" for k, v in answers.items() if k != "secret_key"]
+    for need in options.needs:
+        words += ["--need", need]
+    words += ["--git" if options.git else "--no-git"]
+    words += ["--install" if options.install else "--no-install", "--no-input"]
+    return shlex.join(words)

@@ -1,0 +1,318 @@
+"""Render built-in templates and prove the generated projects work, for real.
+
+``check_project`` installs a rendered project in a fresh venv with uv (shared cache), points
+it at a fresh database on the real server its answers name, runs its own tests and linters,
+starts it with its run command and asks ``/health``. ``runtime_combos`` and
+``syntax_combos`` derive the option sets to render from pystarter's option table.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pystarter.options import INTERACTING_PAIRS, OPTIONS, allowed_choices, clashes, default_options
+
+BIN = Path(sys.executable).parent
+INSTALL_TIMEOUT = 900
+TEST_TIMEOUT = 900
+
+
+@dataclass
+class Project:
+    framework: str
+    path: Path
+    result: dict[str, Any]
+    answers: dict[str, Any]
+
+    @property
+    def commands(self) -> dict[str, str]:
+        return self.result["commands"]
+
+
+def pystarter(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess, stdin not a TTY."""
+    return subprocess.run(
+        [sys.executable, "-m", "pystarter", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        input=input if input is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def data_flags(answers: dict[str, Any]) -> list[str]:
+    flags: list[str] = []
+    for key, value in answers.items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        flags += ["--data", f"{key}={text}"]
+    return flags
+
+
+def render_project(framework: str, tmp_path: Path, answers: dict[str, Any] | None = None,
+                   name: str = "demo", git: bool = False) -> Project:  # fmt: skip
+    answers = dict(answers or {})
+    dest = tmp_path / name
+    args = ["new", str(dest), "-f", framework, "--no-input", "--json", *data_flags(answers)]
+    completed = pystarter(*args, "--git" if git else "--no-git")
+    assert completed.returncode == 0, completed.stderr
+    return Project(framework, dest, json.loads(completed.stdout), answers)
+
+
+# --- option sets ------------------------------------------------------------------------
+
+
+def _offered(framework: str, runtime: bool | None) -> list[str]:
+    return [
+        o.key
+        for o in OPTIONS
+        if o.offered_for(framework) and (runtime is None or o.runtime == runtime)
+    ]
+
+
+def _pairwise(
+    framework: str, keys: list[str], pairs: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """A small set of valid combos covering every allowed value pair of ``pairs`` (greedy)."""
+    base = default_options(framework)
+    candidates = []
+    for values in itertools.product(*(allowed_choices(k, framework, {}) for k in keys)):
+        combo = {**base, **dict(zip(keys, values, strict=True))}
+        if not clashes(framework, combo):
+            candidates.append(combo)
+    wanted = {(a, combo[a], b, combo[b]) for combo in candidates for a, b in pairs}
+    chosen: list[dict[str, Any]] = [base]  # the default render always comes first
+    wanted -= {(a, base[a], b, base[b]) for a, b in pairs}
+    while wanted:
+        best = max(candidates, key=lambda c: len({(a, c[a], b, c[b]) for a, b in pairs} & wanted))
+        chosen.append(best)
+        wanted -= {(a, best[a], b, best[b]) for a, b in pairs}
+    return [{k: combo[k] for k in keys} for combo in chosen]
+
+
+def runtime_combos(framework: str) -> list[dict[str, Any]]:
+    """Every value of every runtime option, and every pair of options whose code meets."""
+    keys = _offered(framework, runtime=True)
+    pairs = [(a, b) for a, b in INTERACTING_PAIRS if a in keys and b in keys]
+    return _pairwise(framework, keys, pairs)
+
+
+def syntax_combos(framework: str) -> list[dict[str, Any]]:
+    """Docker and CI files meet the database and Redis: every such pair, rendered only."""
+    keys = ["database", "use_celery", "use_docker", "ci"]
+    pairs = [("database", "use_docker"), ("database", "ci"), ("use_celery", "use_docker"),
+             ("use_celery", "ci"), ("use_docker", "ci")]  # fmt: skip
+    return _pairwise(framework, keys, pairs)
+
+
+def combo_id(combo: dict[str, Any]) -> str:
+    return "-".join(
+        (k.removeprefix("use_") if v is True else f"no-{k.removeprefix('use_')}")
+        if isinstance(v, bool)
+        else f"{v}"
+        for k, v in combo.items()
+    )
+
+
+# --- real services ------------------------------------------------------------------------
+
+
+def run_sql(kind: str, statement: str) -> None:
+    if kind == "postgresql":
+        args = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc", statement]
+    else:
+        args = ["mariadb", "-h", "127.0.0.1", "-uroot", "-e", statement]
+    subprocess.run(args, check=True, capture_output=True, timeout=60)
+
+
+@contextmanager
+def fresh_database(kind: str) -> Iterator[str | None]:
+    """A new empty database on the real server, dropped afterwards; None for sqlite/none."""
+    if kind not in ("postgresql", "mysql"):
+        yield None
+        return
+    name = f"pst_{uuid.uuid4().hex[:10]}"
+    server = "postgresql" if kind == "postgresql" else "mariadb"
+    run_sql(server, f"create database {name}")
+    try:
+        if kind == "postgresql":
+            yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+        else:
+            yield f"mysql://root@127.0.0.1:3306/{name}"
+    finally:
+        statement = f"drop database if exists {name}"
+        if kind == "postgresql":
+            statement += " with (force)"
+        run_sql(server, statement)
+
+
+def redis_url() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    return f"redis://127.0.0.1:6379/{1 + int(worker or 0) % 15}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def project_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        UV_PYTHON_DOWNLOADS="never",
+        UV_PYTHON=sys.executable,
+        UV_NO_PROGRESS="1",
+        UV_LINK_MODE="copy",
+    )
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop("PYTEST_XDIST_WORKER", None)
+    env.pop("PYTEST_XDIST_WORKER_COUNT", None)
+    env.update(extra or {})
+    return env
+
+
+def shell(command: str, project: Project, env: dict[str, str], timeout: float) -> str:
+    completed = subprocess.run(
+        ["bash", "-c", command],
+        cwd=project.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, f"`{command}` failed in {project.path}:\n{output[-6000:]}"
+    return output
+
+
+# --- the checks ---------------------------------------------------------------------------
+
+
+def check_project(project: Project) -> str:
+    """Install, test, lint, start and ask /health; returns the project's pytest output."""
+    database = project.result.get("answers", {}).get("database") or project.answers.get(
+        "database", "sqlite"
+    )
+    with fresh_database(database) as url:
+        extra = {"REDIS_URL": redis_url()}
+        if url:
+            extra["DATABASE_URL"] = url
+        env = project_env(extra)
+        commands = project.commands
+        shell(commands["install"], project, env, INSTALL_TIMEOUT)
+        test_output = shell(commands["test"], project, env, TEST_TIMEOUT)
+        assert "warnings summary" not in test_output, test_output[-4000:]
+        assert " warning" not in test_output.strip().splitlines()[-1], test_output[-2000:]
+        shell("uv run ruff check .", project, env, 120)
+        shell("uv run ruff format --check .", project, env, 120)
+        assert_serves_health(project, env)
+        return test_output
+
+
+def assert_serves_health(project: Project, env: dict[str, str], path: str = "/health") -> dict:
+    port = free_port()
+    server = subprocess.Popen(
+        ["bash", "-c", project.commands["run"]],
+        cwd=project.path,
+        env={**env, "PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        body = wait_for_json(f"http://127.0.0.1:{port}{path}", server)
+        assert body == {"status": "ok"}, body
+        return body
+    finally:
+        stop(server)
+
+
+def wait_for_json(url: str, server: subprocess.Popen[bytes], seconds: float = 90) -> Any:
+    deadline = time.monotonic() + seconds
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output = server.stdout.read().decode(errors="replace") if server.stdout else ""
+            raise AssertionError(f"the server exited with {server.returncode}:\n{output[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                assert response.status == 200
+                return json.loads(response.read())
+        except OSError as exc:
+            last_error = exc
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer in {seconds}s: {last_error}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            server.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def check_syntax_files(project: Project) -> list[str]:
+    """Lint whichever Docker and CI files the render has; returns the files checked."""
+    checks = {
+        "Dockerfile": [str(BIN / "hadolint"), "--failure-threshold", "warning", "Dockerfile"],
+        "compose.yaml": [
+            str(BIN / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            "compose.yaml",
+        ],
+        ".github/workflows/ci.yml": [
+            str(BIN / "actionlint"),
+            "-no-color",
+            ".github/workflows/ci.yml",
+        ],
+        ".gitlab-ci.yml": [
+            str(BIN / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.gitlab-ci",
+            ".gitlab-ci.yml",
+        ],
+    }
+    checked = []
+    for name, args in checks.items():
+        if not (project.path / name).exists():
+            continue
+        assert shutil.which(args[0]), f"{args[0]} is missing: pip install -e '.[test]'"
+        completed = subprocess.run(
+            args, cwd=project.path, capture_output=True, text=True, timeout=120
+        )
+        assert completed.returncode == 0, f"{name}:\n{completed.stdout}{completed.stderr}"
+        checked.append(name)
+    return checked
