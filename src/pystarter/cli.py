@@ -7,14 +7,60 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.24 ships its own fork of click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - older typer on upstream click
+    from click import exceptions as click_exceptions
 
 from pystarter import __version__
 from pystarter.errors import ExitStatus, PystarterError, UsageError
 
+
+class PystarterGroup(TyperGroup):
+    """Turns every error into one line on stderr and SPEC's exit code; no traceback unless
+    ``PYSTARTER_DEBUG=1``."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        debug = os.environ.get("PYSTARTER_DEBUG") == "1"
+        try:
+            status = super().main(*args, **kwargs)
+        except PystarterError as exc:
+            if debug:
+                raise
+            _fail(exc.one_line(), exc.exit_status)
+        except Terminated:
+            _fail("terminated; nothing was left behind", ExitStatus.TERMINATED)
+        except (KeyboardInterrupt, typer.Abort):
+            _fail("interrupted; nothing was left behind", ExitStatus.INTERRUPTED)
+        except click_exceptions.NoArgsIsHelpError as exc:
+            sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
+            sys.exit(ExitStatus.SUCCESS)
+        except click_exceptions.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "pystarter"
+            _fail(f"{exc.format_message()} (see {command} --help)", ExitStatus.USAGE)
+        except click_exceptions.ClickException as exc:
+            _fail(exc.format_message(), ExitStatus.USAGE)
+        except typer.Exit as exc:
+            sys.exit(exc.exit_code)
+        except Exception as exc:
+            if debug:
+                raise
+            _fail(
+                f"unexpected error: {type(exc).__name__}: {exc} "
+                "(please report it; PYSTARTER_DEBUG=1 shows the traceback)",
+                ExitStatus.FAILURE,
+            )
+        sys.exit(status if isinstance(status, int) else ExitStatus.SUCCESS)
+
+
 app = typer.Typer(
+    cls=PystarterGroup,
     name="pystarter",
     help="Answer a few questions, get a reasoned pick of Django, Flask or FastAPI, "
     "and a starter project that installs, runs and passes its own tests.",
@@ -36,7 +82,7 @@ def _on_sigterm(signum: int, frame: object) -> None:
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False)
 
 
 def _version_callback(value: bool) -> None:
@@ -292,43 +338,12 @@ def recommend_command(
 
 
 def run() -> None:
-    """Run the app; turn every error into one line on stderr and SPEC's exit code."""
-    import click
-
+    """Console entry point: SIGTERM cleans up like Ctrl-C, then the app runs."""
     signal.signal(signal.SIGTERM, _on_sigterm)
-    debug = os.environ.get("PYSTARTER_DEBUG") == "1"
-    try:
-        status = app(standalone_mode=False)
-    except PystarterError as exc:
-        if debug:
-            raise
-        _fail(exc.one_line(), exc.exit_status)
-    except Terminated:
-        _fail("terminated; nothing was left behind", ExitStatus.TERMINATED)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        _fail("interrupted; nothing was left behind", ExitStatus.INTERRUPTED)
-    except click.exceptions.NoArgsIsHelpError as exc:
-        typer.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
-        sys.exit(ExitStatus.SUCCESS)
-    except click.exceptions.UsageError as exc:
-        command = exc.ctx.command_path if exc.ctx else "pystarter"
-        _fail(f"{exc.format_message()} (see {command} --help)", ExitStatus.USAGE)
-    except click.exceptions.ClickException as exc:
-        _fail(exc.format_message(), ExitStatus.USAGE)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:
-        if debug:
-            raise
-        _fail(
-            f"unexpected error: {type(exc).__name__}: {exc} "
-            "(please report it; PYSTARTER_DEBUG=1 shows the traceback)",
-            ExitStatus.FAILURE,
-        )
-    sys.exit(status if isinstance(status, int) else ExitStatus.SUCCESS)
+    app()
 
 
-def _fail(message: str, status: ExitStatus) -> None:
+def _fail(message: str, status: ExitStatus) -> NoReturn:
     line = " ".join(message.split())
     sys.stderr.write(f"error: {line}\n")
     sys.exit(int(status))

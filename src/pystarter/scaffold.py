@@ -109,6 +109,8 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
         assert framework is not None
         if wizard is not None:
             given = wizard.ask_options(framework, given, needs, lower, destination)
+            if options.install is None:
+                options.install = wizard.ask_install()
         answers = builtin_answers(framework, given, destination.name, needs, lower)
         check_compatible(framework, answers)
     else:

@@ -1,0 +1,168 @@
+"""The interactive questions of ``pystarter new`` and ``pystarter recommend``. The only module
+that asks: it runs only on a TTY, skips every question a flag already answered, and offers
+only the choices the option rules allow. Ctrl-C raises KeyboardInterrupt (exit 130).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import questionary
+from rich.console import Console
+
+from pystarter.answers import PYTHON_VERSIONS, layer, running_python
+from pystarter.display import recommendation_panel
+from pystarter.names import derive_names
+from pystarter.options import OPTIONS, allowed_choices
+from pystarter.recommend import FRAMEWORK_TITLES, NEEDS, Recommendation, recommend
+
+if TYPE_CHECKING:
+    from pystarter.engine import NewProjectRequest
+
+STYLE = questionary.Style(
+    [("qmark", "fg:ansigreen bold"), ("highlighted", "bold"), ("pointer", "fg:ansigreen bold")]
+)
+
+
+def _warm_copier() -> None:
+    """Import copier while the user reads the first question, so rendering starts at once."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):  # rendering reports a broken copier properly
+            import copier  # noqa: F401
+
+    threading.Thread(target=load, name="warm-copier", daemon=True).start()
+
+
+def ask_needs() -> tuple[str, ...]:
+    choices = [
+        questionary.Choice(f"{need.name:<13} {need.meaning}", value=need.name)
+        for need in NEEDS.values()
+    ]
+    picked = questionary.checkbox(
+        "What are you building? Pick what applies (space to select, enter to go on)",
+        choices=choices,
+        style=STYLE,
+    ).unsafe_ask()
+    return tuple(picked or ())
+
+
+class Wizard:
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(highlight=False)
+        _warm_copier()
+
+    def choose_framework(self) -> tuple[str, Recommendation]:
+        needs = ask_needs()
+        rec = recommend(needs)
+        return self.accept_recommendation(rec), rec
+
+    def accept_recommendation(self, rec: Recommendation) -> str:
+        self.console.print(recommendation_panel(rec))
+        ordered = [rec.framework] + [
+            fw for fw in ("django", "flask", "fastapi") if fw != rec.framework
+        ]
+        choices = [
+            questionary.Choice(
+                f"{FRAMEWORK_TITLES[fw]}{' (recommended)' if fw == rec.framework else ''}", value=fw
+            )
+            for fw in ordered
+        ]
+        return questionary.select(
+            "Framework", choices=choices, default=choices[0], style=STYLE
+        ).unsafe_ask()
+
+    def ask_destination(self, given: Mapping[str, Any]) -> Path:
+        name = given.get("project_name") or self._text("Project name", "my-project", _name_problem)
+        return Path(derive_names(name).slug)
+
+    def ask_options(
+        self,
+        framework: str,
+        given: Mapping[str, Any],
+        needs: tuple[str, ...],
+        lower: tuple[Mapping[str, Any], ...],
+        destination: Path,
+    ) -> dict[str, Any]:
+        """Ask what the flags left open; return ``given`` completed with the answers."""
+        answers = dict(given)
+        defaults = layer(*lower)
+        if "project_name" not in answers:
+            answers["project_name"] = self._text("Project name", destination.name, _name_problem)
+        for key, label in (
+            ("description", "Description"),
+            ("author_name", "Author"),
+            ("author_email", "Email"),
+        ):
+            if key not in answers:
+                answers[key] = self._text(label, str(defaults.get(key, "")))
+        if "python_version" not in answers:
+            current = running_python()
+            answers["python_version"] = questionary.select(
+                "Python version",
+                choices=list(PYTHON_VERSIONS),
+                default=current if current in PYTHON_VERSIONS else PYTHON_VERSIONS[0],
+                style=STYLE,
+            ).unsafe_ask()
+        for option in OPTIONS:
+            if option.key in answers or not option.offered_for(framework):
+                continue
+            allowed = allowed_choices(option.key, framework, answers)
+            default = defaults.get(option.key, option.default_for(framework))
+            if option.key == "use_rest_api" and "rest-api" in needs:
+                default = True
+            if default not in allowed:
+                default = allowed[0]
+            if len(allowed) == 1:
+                answers[option.key] = allowed[0]
+            elif isinstance(option.default, bool):
+                answers[option.key] = questionary.confirm(
+                    f"{option.label}? ({option.help})", default=bool(default), style=STYLE
+                ).unsafe_ask()
+            else:
+                answers[option.key] = questionary.select(
+                    option.label,
+                    choices=[str(c) for c in allowed],
+                    default=str(default),
+                    style=STYLE,
+                ).unsafe_ask()
+        return answers
+
+    def ask_install(self) -> bool:
+        return questionary.confirm(
+            "Create .venv and install the dependencies now?", default=True, style=STYLE
+        ).unsafe_ask()
+
+    def confirm(self, request: NewProjectRequest, framework: str | None) -> bool:
+        from rich.table import Table
+
+        table = Table(show_header=False, box=None, padding=(0, 2))
+        table.add_row("folder", str(request.destination))
+        table.add_row("template", FRAMEWORK_TITLES.get(framework or "", request.template.source))
+        for key, value in request.answers.items():
+            if key != "secret_key":
+                table.add_row(key, str(value))
+        self.console.print(table)
+        return questionary.confirm("Create this project?", default=True, style=STYLE).unsafe_ask()
+
+    def _text(self, label: str, default: str, problem: Any = None) -> str:
+        return questionary.text(
+            label,
+            default=default,
+            validate=(lambda text: problem(text) or True) if problem else None,
+            style=STYLE,
+        ).unsafe_ask()
+
+
+def _name_problem(text: str) -> str | None:
+    from pystarter.errors import InvalidNameError
+
+    try:
+        derive_names(text)
+    except InvalidNameError as exc:
+        return exc.one_line()
+    return None
