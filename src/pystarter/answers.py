@@ -141,7 +141,8 @@ def builtin_answers(
 
 def project_names(answers: Mapping[str, Any], fallback_name: str) -> dict[str, str]:
     """Names from ``project_name`` (or DEST's name); slug and package checked when given."""
-    display = str(answers.get("project_name") or fallback_name)
+    given = answers.get("project_name")
+    display = str(fallback_name if given is None else given)
     names = derive_names(display)
     slug = str(answers.get("project_slug") or names.slug)
     package = str(answers.get("package_name") or names.package)

@@ -79,10 +79,10 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated
 
 
-def _console(stderr: bool = False) -> Any:
+def _console(stderr: bool = False, soft_wrap: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap)
 
 
 def _version_callback(value: bool) -> None:
@@ -256,7 +256,7 @@ def _progress_factory(quiet: bool) -> Any:
 
 
 def _print_new_outcome(outcome: Any, dry_run: bool) -> None:
-    console = _console()
+    console = _console(soft_wrap=True)
     result = outcome.result
     if dry_run:
         console.print(

@@ -1,0 +1,225 @@
+"""`pystarter new` through the CLI: flags, errors, output. Fast: a tiny template or no render."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pystarter.cli import app
+from tests.conftest import write_tree
+from tests.projects import pystarter
+
+runner = CliRunner()
+
+
+def invoke(*args: str, **kwargs) -> object:
+    return runner.invoke(app, list(args), **kwargs)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_version() -> None:
+    completed = pystarter("--version")
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("pystarter ")
+
+
+def test_non_empty_destination_is_refused_and_left_byte_identical(tmp_path: Path) -> None:
+    dest = write_tree(tmp_path / "busy", {"notes.txt": "mine\n", "src/app.py": "print(1)\n"})
+    before = snapshot(dest)
+    result = invoke("new", str(dest), "-f", "fastapi", "--no-input")
+    assert result.exit_code == 2
+    assert "not empty" in result.stderr and "--force" in result.stderr
+    assert snapshot(dest) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy"]
+
+
+def test_dry_run_writes_nothing(tmp_path: Path, tiny_template: Path) -> None:
+    result = invoke("new", str(tmp_path / "x"), "-t", str(tiny_template), "--no-input", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert "pyproject.toml" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_input_needs_a_framework_or_a_need(tmp_path: Path) -> None:
+    result = invoke("new", str(tmp_path / "x"), "--no-input")
+    assert result.exit_code == 2
+    assert (
+        "--no-input" in result.stderr
+        and "--need" in result.stderr
+        and "--framework" in result.stderr
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["class", "fastapi", "---", ""])
+def test_unusable_names_exit_2_in_one_line(tmp_path: Path, name: str) -> None:
+    result = invoke("new", str(tmp_path / "x"), "-f", "fastapi", "--no-input", "--name", name)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_unknown_option_and_bad_values_are_one_line_usage_errors(tmp_path: Path) -> None:
+    for args in (
+        ["--bogus"],
+        ["-f", "rails"],
+        ["-f", "flask", "--database", "oracle"],
+        ["--need", "x"],
+    ):
+        result = invoke("new", str(tmp_path / "x"), "--no-input", *args)
+        assert result.exit_code == 2, args
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_incompatible_options_are_refused_naming_the_clash(tmp_path: Path) -> None:
+    result = invoke("new", str(tmp_path / "x"), "-f", "django", "--database", "none", "--no-input")
+    assert result.exit_code == 2
+    assert "--database none with django" in result.stderr
+    result = invoke(
+        "new", str(tmp_path / "y"), "-f", "flask", "--database", "none", "--auth", "--no-input"
+    )
+    assert result.exit_code == 2
+    assert "--auth with --database none" in result.stderr
+
+
+def test_json_has_every_spec_key(tmp_path: Path, tiny_template: Path) -> None:
+    dest = tmp_path / "demo"
+    result = invoke("new", str(dest), "-t", str(tiny_template), "--no-input", "--json", "--no-git")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    for key in (
+        "framework",
+        "destination",
+        "template",
+        "files",
+        "recommendation",
+        "commands",
+        "next_steps",
+    ):
+        assert key in payload
+    assert payload["destination"] == str(dest.absolute())
+    assert "pyproject.toml" in payload["files"]
+    assert payload["commands"]["run"] == "uv run python -m demo"
+    assert payload["next_steps"][0].startswith("cd ")
+    assert (dest / "demo" / "__init__.py").read_text() == 'GREETING = "hello"\n'
+
+
+def test_answers_are_layered_flags_data_file_config_git(
+    tmp_path: Path, tiny_template: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[defaults]\nauthor = "From Config"\n')
+    answers = tmp_path / "answers.yml"
+    answers.write_text("greeting: from-file\nproject_name: File Name\n")
+    result = invoke(
+        "new", str(tmp_path / "out"), "-t", str(tiny_template), "--no-input", "--no-git", "--json",
+        "--answers-file", str(answers), "--data", "greeting=from-data", "--name", "Flag Name",
+        env={"PYSTARTER_CONFIG": str(config)},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    given = json.loads(result.stdout)["answers"]
+    assert given["greeting"] == "from-data"
+    assert given["project_name"] == "Flag Name"
+    assert given["package_name"] == "flag_name"
+
+
+def test_config_and_git_fill_the_author_of_a_builtin(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[defaults]\nemail = "ada@example.com"\n')
+    result = invoke(
+        "new", str(tmp_path / "out"), "-f", "fastapi", "--no-input", "--dry-run", "--json",
+        env={"PYSTARTER_CONFIG": str(config)},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    given = json.loads(result.stdout)["answers"]
+    assert given["author_email"] == "ada@example.com"  # config beats git
+    assert given["author_name"] == "Test User"  # from git, as config has none
+
+
+def test_broken_config_file_is_named_in_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[defaults\n")
+    result = invoke(
+        "new",
+        str(tmp_path / "x"),
+        "-f",
+        "fastapi",
+        "--no-input",
+        env={"PYSTARTER_CONFIG": str(config)},
+    )
+    assert result.exit_code == 2
+    assert str(config) in result.stderr
+
+
+def test_force_overwrites_only_the_template_files(tmp_path: Path, tiny_template: Path) -> None:
+    dest = write_tree(tmp_path / "existing", {"README.md": "old\n", "keep.txt": "mine\n"})
+    result = invoke("new", str(dest), "-t", str(tiny_template), "--no-input", "--force", "--no-git")
+    assert result.exit_code == 0, result.stderr
+    assert (dest / "keep.txt").read_text() == "mine\n"
+    assert (dest / "README.md").read_text() == "# existing\n"
+
+
+def test_a_failing_render_leaves_nothing_behind(tmp_path: Path, tiny_template: Path) -> None:
+    (tiny_template / "project" / "zz_broken.txt.jinja").write_text("{{ 1 / 0 }}\n")
+    result = invoke("new", str(tmp_path / "x"), "-t", str(tiny_template), "--no-input")
+    assert result.exit_code == 1
+    assert "did not render" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_render_under_force_restores_the_folder(
+    tmp_path: Path, tiny_template: Path
+) -> None:
+    (tiny_template / "project" / "zz_broken.txt.jinja").write_text("{{ 1 / 0 }}\n")
+    dest = write_tree(tmp_path / "existing", {"README.md": "old\n"})
+    before = snapshot(dest)
+    result = invoke("new", str(dest), "-t", str(tiny_template), "--no-input", "--force")
+    assert result.exit_code == 1
+    assert snapshot(dest) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing"]
+
+
+def test_first_commit_uses_a_fallback_identity_when_git_has_none(
+    tmp_path: Path, tiny_template: Path
+) -> None:
+    empty = tmp_path / "empty-gitconfig"
+    empty.write_text("")
+    dest = tmp_path / "proj"
+    result = invoke(
+        "new",
+        str(dest),
+        "-t",
+        str(tiny_template),
+        "--no-input",
+        env={"GIT_CONFIG_GLOBAL": str(empty)},
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "pystarter <pystarter@localhost>" in result.stdout
+    author = subprocess.run(
+        ["git", "log", "-1", "--format=%an <%ae>"], cwd=dest, capture_output=True, text=True
+    )
+    assert author.stdout.strip() == "pystarter <pystarter@localhost>"
+
+
+def test_without_a_tty_it_neither_prompts_nor_hangs(tmp_path: Path) -> None:
+    completed = pystarter("new", str(tmp_path / "x"), timeout=60)  # no --no-input, stdin is a pipe
+    assert completed.returncode == 2
+    assert "?" not in completed.stdout
+    assert "--need" in completed.stderr
+
+
+def test_debug_env_shows_the_traceback(tmp_path: Path) -> None:
+    completed = pystarter("new", str(tmp_path / "x"), "--no-input", env={"PYSTARTER_DEBUG": "1"})
+    assert completed.returncode != 0
+    assert "Traceback" in completed.stderr

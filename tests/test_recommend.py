@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from pystarter.errors import UsageError
+from pystarter.recommend import NEEDS, recommend
+
+#: Scenarios in the guide's words: what is being built, and the framework it points to.
+GUIDE_SCENARIOS = [
+    (["admin", "auth", "orm", "html"], "django"),  # a full web app with accounts, admin, content
+    (["beginner"], "django"),  # the tutorial is the starting point
+    (["html", "auth"], "django"),
+    (["ml", "async"], "fastapi"),  # serving a model, I/O-bound
+    (["openapi"], "fastapi"),
+    (["rest-api", "async"], "fastapi"),
+    (["microservice", "openapi"], "fastapi"),
+    (["minimal", "control"], "flask"),  # simple requirements, team picks the libraries
+    (["minimal", "html"], "flask"),
+    (["control", "rest-api", "minimal"], "flask"),
+]
+
+
+@pytest.mark.parametrize(("needs", "framework"), GUIDE_SCENARIOS)
+def test_guide_scenarios(needs: list[str], framework: str) -> None:
+    rec = recommend(needs)
+    assert rec.framework == framework
+    assert set(rec.scores) == {"django", "flask", "fastapi"}
+    assert rec.reasons
+    assert rec.runner_up != rec.framework
+
+
+def test_every_reason_cites_a_criterion_of_a_need_given() -> None:
+    rec = recommend(["admin", "auth", "orm", "html"])
+    criteria = {NEEDS[n].criterion for n in rec.needs}
+    assert all(any(c in reason for c in criteria) for reason in rec.reasons)
+
+
+def test_same_needs_same_answer_in_any_order() -> None:
+    needs = ["rest-api", "auth", "html"]
+    answers = {
+        recommend(list(order)).as_dict()["framework"] for order in itertools.permutations(needs)
+    }
+    assert len(answers) == 1
+    assert recommend(needs) == recommend(needs)
+
+
+def test_ties_follow_the_documented_order() -> None:
+    assert recommend([]).framework == "django"
+    tied = recommend(["microservice", "html"])  # flask 4, fastapi 3, django 3
+    assert tied.framework == "flask" and tied.runner_up == "django"
+
+
+def test_runner_up_says_when_it_would_be_better() -> None:
+    rec = recommend(["minimal", "control"])
+    assert rec.runner_up == "fastapi"
+    assert "FastAPI would be the better pick" in rec.runner_up_when
+
+
+def test_unknown_need_is_a_usage_error_listing_the_vocabulary() -> None:
+    with pytest.raises(UsageError) as caught:
+        recommend(["admin", "blockchain"])
+    assert "blockchain" in caught.value.message
+    assert "rest-api" in caught.value.hint
