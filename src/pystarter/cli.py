@@ -21,22 +21,35 @@ from pystarter import __version__
 from pystarter.errors import ExitStatus, PystarterError, UsageError
 
 
+def _raise_exit(status: int) -> NoReturn:
+    raise typer.Exit(status)
+
+
 class PystarterGroup(TyperGroup):
     """Turns every error into one line on stderr and SPEC's exit code; no traceback unless
     ``PYSTARTER_DEBUG=1``."""
+
+    def invoke(self, ctx: Any) -> Any:
+        # Caught here, inside typer's own handler, which would turn Ctrl-C and SIGTERM alike
+        # into a silent exit 130.
+        debug = os.environ.get("PYSTARTER_DEBUG") == "1"
+        try:
+            return super().invoke(ctx)
+        except PystarterError as exc:
+            if debug:
+                raise
+            _fail(exc.one_line(), exc.exit_status, _raise_exit)
+        except Terminated:
+            _fail("terminated; nothing was left behind", ExitStatus.TERMINATED, _raise_exit)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was left behind", ExitStatus.INTERRUPTED, _raise_exit)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         debug = os.environ.get("PYSTARTER_DEBUG") == "1"
         try:
             status = super().main(*args, **kwargs)
-        except PystarterError as exc:
-            if debug:
-                raise
-            _fail(exc.one_line(), exc.exit_status)
-        except Terminated:
-            _fail("terminated; nothing was left behind", ExitStatus.TERMINATED)
-        except (KeyboardInterrupt, typer.Abort):
+        except typer.Abort:
             _fail("interrupted; nothing was left behind", ExitStatus.INTERRUPTED)
         except click_exceptions.NoArgsIsHelpError as exc:
             sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
@@ -46,8 +59,6 @@ class PystarterGroup(TyperGroup):
             _fail(f"{exc.format_message()} (see {command} --help)", ExitStatus.USAGE)
         except click_exceptions.ClickException as exc:
             _fail(exc.format_message(), ExitStatus.USAGE)
-        except typer.Exit as exc:
-            sys.exit(exc.exit_code)
         except Exception as exc:
             if debug:
                 raise
@@ -343,7 +354,11 @@ def run() -> None:
     app()
 
 
-def _fail(message: str, status: ExitStatus) -> NoReturn:
+def _fail(message: str, status: ExitStatus, exit: Any = sys.exit) -> NoReturn:
+    """Print the one line and leave with ``status``: by ``sys.exit`` from ``main``, by
+    ``typer.Exit`` from inside a command, where typer turns it into the return code."""
     line = " ".join(message.split())
     sys.stderr.write(f"error: {line}\n")
-    sys.exit(int(status))
+    sys.stderr.flush()
+    exit(int(status))
+    raise AssertionError("unreachable")

@@ -74,6 +74,14 @@ class TemplateFetchError(PystarterError):
     """A remote template could not be fetched (network, unknown ref)."""
 
 
+class UnsafePathError(UsageError):
+    """The template would write outside DEST or through a symbolic link inside it."""
+
+
+class WriteError(PystarterError):
+    """The disk refused a write: full, read-only, over quota."""
+
+
 class GitError(PystarterError):
     """git failed where it had to succeed."""
 

@@ -1,0 +1,92 @@
+"""The wizard driven for real in a pseudo-terminal: Enter everywhere, and Ctrl-C."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.projects import BIN
+
+ENTER = "\r"
+CTRL_C = "\x03"
+DOWN = "\x1b[B"
+SPACE = " "
+
+
+def spawn(tmp_path: Path, *args: str) -> tuple[pexpect.spawn, io.StringIO]:
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_PYTHON": sys.executable,
+        "TERM": "xterm-256color",
+    }
+    child = pexpect.spawn(
+        sys.executable, ["-m", "pystarter", *args], cwd=str(tmp_path), env=env,
+        dimensions=(40, 120), encoding="utf-8", timeout=120,
+    )  # fmt: skip
+    screen = io.StringIO()
+    child.logfile_read = screen
+    return child, screen
+
+
+def press_enter_at_every_prompt(child: pexpect.spawn, limit: int = 60) -> None:
+    for _ in range(limit):
+        if child.expect([r"\? ", pexpect.EOF], timeout=600) == 1:
+            return
+        child.send(ENTER)
+    raise AssertionError("the wizard kept asking")
+
+
+@pytest.mark.slow
+def test_enter_at_every_prompt_recommends_and_makes_a_working_project(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "new", "wiz")
+    press_enter_at_every_prompt(child)
+    child.close()
+    output = screen.getvalue()
+    assert child.exitstatus == 0, output[-3000:]
+    assert "Recommended: Django" in output
+    assert "pystarter new wiz --framework django" in output  # the line that reproduces it
+    project = tmp_path / "wiz"
+    assert (project / "manage.py").is_file()
+    assert (project / ".venv").is_dir()  # installing is the default answer
+    assert (project / ".git").is_dir()
+
+
+def test_needs_picked_in_the_wizard_drive_the_recommendation(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "recommend")
+    child.expect("What are you building")
+    # the list is in NEEDS order: admin, auth, orm, html, rest-api, async, openapi, ml, ...
+    child.send(DOWN * 5 + SPACE + DOWN * 2 + SPACE + ENTER)  # async, ml
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, screen.getvalue()
+    assert "Recommended: FastAPI" in screen.getvalue()
+
+
+def test_ctrl_c_at_the_first_prompt_exits_130_and_writes_nothing(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "new", "wiz")
+    child.expect("What are you building")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130, screen.getvalue()
+    assert "interrupted" in screen.getvalue()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_at_a_later_prompt_writes_nothing(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "new", "wiz", "-f", "flask")
+    child.expect("Project name")
+    child.send(ENTER)
+    child.expect("Description")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130, screen.getvalue()
+    assert list(tmp_path.iterdir()) == []
