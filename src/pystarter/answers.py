@@ -6,12 +6,13 @@ import json
 import secrets
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pystarter.errors import UsageError
-from pystarter.names import derive_names, validate_package_name, validate_slug
+from pystarter.names import derive_names, shown, validate_package_name, validate_slug
 from pystarter.options import OPTIONS, OPTIONS_BY_KEY, default_options, validate_choice
 
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
@@ -19,6 +20,15 @@ TRUE_WORDS = {"true", "yes", "on", "1", "y"}
 FALSE_WORDS = {"false", "no", "off", "0", "n"}
 #: Answers pystarter computes, so a template need not compute them in Jinja.
 NAME_KEYS = ("project_name", "project_slug", "package_name")
+#: Answers that are one line of text: no line breaks, tabs or other control characters.
+ONE_LINE_KEYS = (*NAME_KEYS, "description", "author_name", "author_email")
+#: The flag that gives each one-line answer, for hints.
+ANSWER_FLAGS = {
+    "project_name": "--name",
+    "description": "--description",
+    "author_name": "--author",
+    "author_email": "--email",
+}
 
 
 def parse_data_items(items: list[str]) -> dict[str, Any]:
@@ -28,9 +38,43 @@ def parse_data_items(items: list[str]) -> dict[str, Any]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key.isidentifier():
-            raise UsageError(f"--data {item!r} is not KEY=VALUE", "e.g. --data database=postgresql")
+            raise UsageError(
+                f"--data {shown(item)} is not KEY=VALUE", "e.g. --data database=postgresql"
+            )
+        if key.startswith("_"):
+            raise UsageError(
+                f"--data {shown(key)}: keys starting with '_' are the template's settings",
+                "give only answers to the template's questions",
+            )
         data[key] = value
     return coerce_option_types(data)
+
+
+def check_text_answers(answers: Mapping[str, Any]) -> None:
+    """Refuse text no file can hold (NUL, lone surrogates), and line breaks in one-line answers.
+
+    Everything else is written as given: answers are data to the template, never Jinja.
+    """
+    for key, value in answers.items():
+        if not isinstance(value, str):
+            continue
+        bad = _unwritable_character(value, one_line=key in ONE_LINE_KEYS)
+        if bad is None:
+            continue
+        flag = ANSWER_FLAGS.get(key, f"--data {key}=...")
+        raise UsageError(
+            f"{key} contains {bad}, which the project's files cannot hold",
+            f"give {flag} as one line of printable UTF-8 text",
+        )
+
+
+def _unwritable_character(text: str, one_line: bool) -> str | None:
+    for char in text:
+        category = unicodedata.category(char)
+        if char == "\x00" or category == "Cs" or (one_line and category in ("Cc", "Zl", "Zp")):
+            kind = "a lone surrogate" if category == "Cs" else "a control character"
+            return f"{kind} (U+{ord(char):04X})"
+    return None
 
 
 def coerce_option_types(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,7 +88,9 @@ def coerce_option_types(data: Mapping[str, Any]) -> dict[str, Any]:
         if word in TRUE_WORDS | FALSE_WORDS:
             typed[key] = word in TRUE_WORDS
         else:
-            raise UsageError(f"{key} must be true or false, not {value!r}", f"--data {key}=true")
+            raise UsageError(
+                f"{key} must be true or false, not {shown(value)}", f"--data {key}=true"
+            )
     return typed
 
 
@@ -63,7 +109,10 @@ def load_answers_file(path: Path) -> dict[str, Any]:
 
             loaded = yaml.safe_load(text)
     except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError's subclasses
-        raise UsageError(f"answers file {path} is not valid: {exc}", "fix its syntax") from exc
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "bad syntax"
+        raise UsageError(
+            f"answers file {path} is not valid: {first_line}", "fix its syntax"
+        ) from exc
     except Exception as exc:
         raise UsageError(f"answers file {path} is not valid YAML", "fix its syntax") from exc
     if loaded is None:
@@ -126,11 +175,12 @@ def builtin_answers(
     if "rest-api" in needs and OPTIONS_BY_KEY["use_rest_api"].offered_for(framework):
         defaults["use_rest_api"] = True
     answers = layer(given, *lower_layers, defaults)
+    check_text_answers(answers)
     for option in OPTIONS:
         validate_choice(option.key, answers[option.key])
     if str(answers["python_version"]) not in PYTHON_VERSIONS:
         raise UsageError(
-            f"Python {answers['python_version']} is not supported by the templates",
+            f"Python {shown(answers['python_version'])} is not supported by the templates",
             f"choose one of {', '.join(PYTHON_VERSIONS)}",
         )
     answers["python_version"] = str(answers["python_version"])

@@ -7,30 +7,41 @@ destination is left as it was found.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pystarter.answers import check_text_answers
 from pystarter.errors import (
     DestinationError,
     GitError,
     InstallError,
     PystarterError,
     RenderError,
+    TemplateFetchError,
+    UnsafePathError,
     UntrustedTemplateError,
+    WriteError,
 )
 from pystarter.sources import TemplateSource
 
 StepCallback = Callable[[str], None]
 FALLBACK_GIT_IDENTITY = ("pystarter", "pystarter@localhost")
 ANSWERS_FILE = ".copier-answers.yml"
+STAGING_PREFIX = ".pystarter-"
+#: Write failures that are the disk's doing, not the template's.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+DENIED_ERRNOS = frozenset({errno.EACCES, errno.EPERM})
 
 
 @dataclass(frozen=True)
@@ -77,33 +88,41 @@ def check_destination(destination: Path, force: bool) -> None:
 
 def new_project(request: NewProjectRequest, on_step: StepCallback = _quiet) -> NewProjectResult:
     destination = request.destination.absolute()
+    check_text_answers(request.answers)
     check_destination(destination, request.force)
-    parent = _nearest_existing_parent(destination)
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise DestinationError(f"cannot write in {parent}", "choose a folder you can write to")
-    with _staging_area(parent) as staging:
+    workspace = _workspace(destination)
+    with _staging_area(workspace) as staging:
         on_step("rendering")
         rendered = staging / "project"
-        render_template(request.template, rendered, request.answers)
-        if request.record:
-            _record_in_answers_file(rendered, request.record)
+        try:
+            render_template(request.template, rendered, request.answers)
+            if request.record:
+                _record_in_answers_file(rendered, request.record)
+        except OSError as exc:
+            raise _write_error(exc, workspace) from exc
         files = _list_files(rendered)
         result = NewProjectResult(destination, files)
         if request.dry_run:
             return result
         placement = _Placement(rendered, destination, staging / "backup")
+        placement.check(files)
         try:
-            placement.apply(files)
+            try:
+                placement.apply(files)
+            except OSError as exc:
+                raise _write_error(exc, destination.parent) from exc
             if request.git:
                 on_step("git")
                 placement.track(destination / ".git")
-                result.git_commit = _git_first_commit(destination, result.notes)
+                ignored = [staging.name] if staging.parent == destination else []
+                result.git_commit = _git_first_commit(destination, result.notes, ignored)
             if request.install:
                 on_step("installing")
                 placement.track(destination / ".venv")
                 result.installed_with = install_project(destination)
         except BaseException:
-            placement.undo()
+            with _signals_deferred():
+                placement.undo()
             raise
         return result
 
@@ -115,24 +134,105 @@ def _nearest_existing_parent(path: Path) -> Path:
     return Path(path.anchor)
 
 
+def _workspace(destination: Path) -> Path:
+    """Where the staging folder goes: beside DEST, so the final move is a rename.
+
+    An existing DEST on another file system than its parent (a mounted volume) or in a
+    parent we may not write gets the staging folder inside it instead.
+    """
+    parent = _nearest_existing_parent(destination)
+    writable_parent = os.access(parent, os.W_OK | os.X_OK)
+    if destination.is_dir() and (
+        not writable_parent or os.stat(parent).st_dev != os.stat(destination).st_dev
+    ):
+        if not os.access(destination, os.W_OK | os.X_OK):
+            raise DestinationError(
+                f"cannot write in {destination}", "choose a folder you can write to"
+            )
+        return destination
+    if not writable_parent:
+        raise DestinationError(f"cannot write in {parent}", "choose a folder you can write to")
+    return parent
+
+
 @contextmanager
-def _staging_area(parent: Path) -> Iterator[Path]:
-    """A hidden folder beside DEST on the same file system, so the final move is a rename."""
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while undoing, so a second signal cannot leave half a project.
+
+    A signal that arrives meanwhile is delivered again once the block is done.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def remember(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    watched = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, remember) for signum in watched}
     try:
-        staging = Path(tempfile.mkdtemp(prefix=".pystarter-", dir=parent))
-    except OSError as exc:
-        raise DestinationError(
-            f"cannot write in {parent}: {exc.strerror}", "free space or pick another folder"
-        ) from exc
-    try:
-        yield staging
+        yield
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+@contextmanager
+def _staging_area(workspace: Path) -> Iterator[Path]:
+    """A hidden folder on DEST's file system; always removed, whatever happens inside."""
+    staging: Path | None = None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=workspace))
+        yield staging
+    except OSError as exc:
+        if staging is None:
+            raise _write_error(exc, workspace) from exc
+        raise
+    finally:
+        if staging is not None:
+            with _signals_deferred():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _is_write_failure(exc: OSError, under: Path) -> bool:
+    """The disk refused to write below ``under``, as opposed to a template file being unreadable."""
+    if isinstance(exc, _process_errors()):
+        return False
+    if exc.errno in DISK_FULL_ERRNOS:
+        return True
+    filename = exc.filename if isinstance(exc.filename, str) else ""
+    return exc.errno in DENIED_ERRNOS and Path(filename).is_relative_to(under)
+
+
+def _write_error(exc: OSError, workspace: Path) -> PystarterError:
+    """The disk said no (full, read-only, quota): one line saying so; other errors unchanged."""
+    if not _is_write_failure(exc, workspace):
+        return RenderError(
+            f"the template did not render: {_first_line(exc)}",
+            "check the template and the answers given with --data",
+        )
+    return WriteError(
+        f"cannot write the project in {workspace}: {exc.strerror or exc}",
+        "free some space or choose another folder, then run the same command again",
+    )
+
+
+def _process_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions copier's git calls raise (plumbum's), which subclass OSError."""
+    try:
+        from plumbum.commands.processes import ProcessExecutionError
+    except ImportError:  # pragma: no cover - copier depends on plumbum
+        return ()
+    return (ProcessExecutionError,)
 
 
 def render_template(template: TemplateSource, target: Path, answers: Mapping[str, Any]) -> None:
+    """Render with copier; every failure becomes one of our errors, disk errors stay OSError."""
     from copier import run_copy
-    from copier.errors import CopierError, UnsafeTemplateError
+    from copier.errors import CopierError, ForbiddenPathError, UnsafeTemplateError
 
     try:
         run_copy(
@@ -150,9 +250,31 @@ def render_template(template: TemplateSource, target: Path, answers: Mapping[str
             f"template {template.source} wants to run code: {_first_line(exc)}",
             "pass --trust if you trust its author",
         ) from exc
+    except ForbiddenPathError as exc:
+        raise UnsafePathError(
+            f"template {template.source} would write outside the project: {_first_line(exc)}",
+            "an answer used in a file name holds '..' or '/', or the template links outside itself",
+        ) from exc
     except PystarterError:
         raise
-    except (CopierError, OSError, ValueError, TypeError) as exc:
+    except _process_errors() as exc:
+        if not Path(template.location).is_dir():
+            raise TemplateFetchError(
+                f"could not fetch template {template.source}: {_git_message(exc)}",
+                "check the address, your network and --vcs-ref, then try again",
+            ) from exc
+        raise RenderError(
+            f"template {template.source} did not render: {_git_message(exc)}",
+            "check the template's git repository",
+        ) from exc
+    except OSError as exc:
+        if _is_write_failure(exc, target.parent):
+            raise
+        raise RenderError(
+            f"template {template.source} did not render: {_first_line(exc)}",
+            "check the template and the answers given with --data",
+        ) from exc
+    except (CopierError, ValueError, TypeError) as exc:
         raise RenderError(
             f"template {template.source} did not render: {_first_line(exc)}",
             "check the template and the answers given with --data",
@@ -167,6 +289,12 @@ def render_template(template: TemplateSource, target: Path, answers: Mapping[str
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _git_message(exc: BaseException) -> str:
+    """The last thing git said on stderr (``fatal: unable to access ...``), not plumbum's dump."""
+    lines = str(getattr(exc, "stderr", "") or "").strip().splitlines()
+    return lines[-1].strip() if lines else _first_line(exc)
 
 
 def _record_in_answers_file(rendered: Path, record: Mapping[str, Any]) -> None:
@@ -203,6 +331,38 @@ class _Placement:
         self.created_destination: Path | None = None
         self.created: list[Path] = []
         self.replaced: list[tuple[Path, Path]] = []
+
+    def check(self, files: list[str]) -> None:
+        """Refuse, before anything moves, a file that would land through a link or on a folder.
+
+        With ``--force``, DEST may hold a symbolic link where the template makes a folder;
+        writing through it would put files outside DEST.
+        """
+        if not self.destination.exists():
+            return
+        for relative in files:
+            current = self.destination
+            parts = PurePosixPath(relative).parts
+            for depth, part in enumerate(parts, start=1):
+                current = current / part
+                last = depth == len(parts)
+                if current.is_symlink() and not last:
+                    raise UnsafePathError(
+                        f"{current} is a symbolic link where the template writes {relative}",
+                        "remove the link or choose another DEST",
+                    )
+                if not current.exists():
+                    break
+                if last and current.is_dir() and not current.is_symlink():
+                    raise DestinationError(
+                        f"{current} is a folder where the template writes a file",
+                        "move it away or choose another DEST",
+                    )
+                if not last and not current.is_dir():
+                    raise DestinationError(
+                        f"{current} is a file where the template makes a folder",
+                        "move it away or choose another DEST",
+                    )
 
     def apply(self, files: list[str]) -> None:
         if not self.destination.exists():
@@ -294,7 +454,10 @@ def _git_identity_missing(path: Path) -> bool:
     return False
 
 
-def _git_first_commit(destination: Path, notes: list[str]) -> str | None:
+def _git_first_commit(
+    destination: Path, notes: list[str], ignored: list[str] | None = None
+) -> str | None:
+    """``git init`` and a first commit of everything but ``ignored`` (our staging folder)."""
     git = shutil.which("git")
     if git is None:
         notes.append("git is not installed: the project was not put under version control")
@@ -312,7 +475,8 @@ def _git_first_commit(destination: Path, notes: list[str]) -> str | None:
             f"git has no user.name/user.email: the first commit is by {name} <{email}>; "
             "set yours with git config --global user.name/user.email"
         )
-    _run([git, "add", "-A"], destination, GitError, "git add", hint)
+    pathspec = ["--", ".", *(f":(exclude){name}" for name in ignored or ())]
+    _run([git, "add", "-A", *pathspec], destination, GitError, "git add", hint)
     _run(
         [
             git,

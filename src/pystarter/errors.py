@@ -102,3 +102,24 @@ class Interrupted(PystarterError):
     def __init__(self, exit_status: ExitStatus = ExitStatus.INTERRUPTED) -> None:
         super().__init__("interrupted; nothing was left behind")
         self.exit_status = exit_status
+
+
+class MissingExtensionError(RenderError):
+    """A template's Jinja extension lives in a package that is not installed."""
+
+
+class TemplateCheckError(PystarterError):
+    """``templates check`` found problems; each one is a line of its own."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"template {source}: {count}", "fix them and run the check again")
+        self.problems = problems
+
+
+class NotUpdatableError(UsageError):
+    """The project cannot be updated: no answers file, no git, or no base to merge from."""
+
+
+class UpdateError(PystarterError):
+    """The update itself failed (git or copier); the project was put back as it was."""

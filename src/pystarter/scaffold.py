@@ -8,7 +8,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,17 @@ from pystarter.answers import (
 )
 from pystarter.config import load_config
 from pystarter.engine import NewProjectRequest, NewProjectResult, new_project
-from pystarter.errors import MissingAnswersError, UntrustedTemplateError, UsageError
+from pystarter.errors import MissingAnswersError, UsageError
 from pystarter.options import FRAMEWORKS, OPTIONS, check_compatible
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
-from pystarter.sources import TemplateSource, read_template_config, resolve_source
+from pystarter.sources import (
+    TemplateSource,
+    check_extensions,
+    check_trust,
+    checkout,
+    read_template_config,
+    resolve_source,
+)
 
 Progress = Callable[[str], AbstractContextManager[Callable[[str], None]]]
 DEFAULT_COMMANDS = {"install": "uv sync", "run": "", "test": "uv run pytest"}
@@ -100,7 +107,7 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
             )
         options.destination = wizard.ask_destination(given)
     destination = options.destination
-    template = resolve_source(options.template, framework or "", options.vcs_ref)
+    template = resolve_source(options.template, framework or "", options.vcs_ref, options.trust)
     if template.kind == "builtin":
         framework = template.framework
     config = load_config()
@@ -111,7 +118,7 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
             given = wizard.ask_options(framework, given, needs, lower, destination)
             if options.install is None:
                 options.install = wizard.ask_install()
-        answers = builtin_answers(framework, given, destination.name, needs, lower)
+        answers = builtin_answers(framework, given, destination.absolute().name, needs, lower)
         check_compatible(framework, answers)
     else:
         answers = _custom_answers(template, given, lower, destination, options.trust)
@@ -128,7 +135,7 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
     )
     if wizard is not None and not wizard.confirm(request, framework):
         raise KeyboardInterrupt
-    with progress(f"Creating {destination.name}") as on_step:
+    with progress(f"Creating {destination.absolute().name}") as on_step:
         result = new_project(request, on_step)
     commands = _commands(template, answers, result.files)
     outcome = NewOutcome(
@@ -185,23 +192,23 @@ def _custom_answers(
     destination: Path,
     trust: bool,
 ) -> dict[str, Any]:
-    root = Path(template.location)
-    if not root.is_dir():  # a remote template: copier reads its questions itself
-        return dict(given)
-    config = read_template_config(root)
-    features = config.unsafe_features
-    if features and not (template.trusted or trust):
-        raise UntrustedTemplateError(
-            f"template {template.source} uses {', '.join(features)}, which run code here",
-            "pass --trust if you trust its author",
-        )
+    """Answers for a custom template, after its trust and required questions are checked.
+
+    Git templates are read at the ref copier will render, from a temporary clone.
+    """
+    if trust and not template.trusted:
+        template = replace(template, trusted=True)
+    with checkout(template) as root:
+        config = read_template_config(root)
+    check_trust(template, config)
+    check_extensions(template, config)
     asked = set(config.questions)
     answers = {k: v for k, v in layer(*lower).items() if k in asked}
     answers.update(given)
     if asked & {"project_name", "project_slug", "package_name"}:
-        names = project_names(answers, destination.name)
+        names = project_names(answers, destination.absolute().name)
         answers.update({k: v for k, v in names.items() if k in asked and k not in given})
-    missing = config.required_keys(set(answers))
+    missing = config.required_keys(answers)
     if missing:
         raise MissingAnswersError(missing)
     return answers
