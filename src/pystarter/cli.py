@@ -362,3 +362,8 @@ def _fail(message: str, status: ExitStatus, exit: Any = sys.exit) -> NoReturn:
     sys.stderr.flush()
     exit(int(status))
     raise AssertionError("unreachable")
+
+
+from pystarter.cli_templates import register as _register_template_commands  # noqa: E402
+
+_register_template_commands(app)

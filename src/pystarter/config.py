@@ -77,7 +77,9 @@ def load_config(path: Path | None = None) -> UserConfig:
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise ConfigError(f"cannot read config file {path}: {reason}", "fix or remove the file")
+        raise ConfigError(
+            f"cannot read config file {path}: {reason}", "fix or remove the file"
+        ) from exc
     defaults = raw.get("defaults", {})
     templates = raw.get("templates", {})
     if not isinstance(defaults, dict) or not isinstance(templates, dict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -26,6 +27,7 @@ from pystarter.errors import (
     DestinationError,
     GitError,
     InstallError,
+    MissingAnswersError,
     PystarterError,
     RenderError,
     TemplateFetchError,
@@ -38,6 +40,9 @@ from pystarter.sources import TemplateSource
 StepCallback = Callable[[str], None]
 FALLBACK_GIT_IDENTITY = ("pystarter", "pystarter@localhost")
 ANSWERS_FILE = ".copier-answers.yml"
+FIRST_COMMIT_SUBJECT = "Initial commit from pystarter"
+#: copier's message for a question with no default and no answer (it raises a bare ValueError)
+_REQUIRED_QUESTION = re.compile(r'Question "([^"]+)" is required')
 STAGING_PREFIX = ".pystarter-"
 #: Write failures that are the disk's doing, not the template's.
 DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
@@ -274,7 +279,15 @@ def render_template(template: TemplateSource, target: Path, answers: Mapping[str
             f"template {template.source} did not render: {_first_line(exc)}",
             "check the template and the answers given with --data",
         ) from exc
-    except (CopierError, ValueError, TypeError) as exc:
+    except ValueError as exc:
+        required = _REQUIRED_QUESTION.match(str(exc))
+        if required is None:
+            raise RenderError(
+                f"template {template.source} did not render: {_first_line(exc)}",
+                "check the template and the answers given with --data",
+            ) from exc
+        raise MissingAnswersError([required.group(1)]) from exc
+    except (CopierError, TypeError) as exc:
         raise RenderError(
             f"template {template.source} did not render: {_first_line(exc)}",
             "check the template and the answers given with --data",
@@ -486,7 +499,7 @@ def _git_first_commit(
             "--no-verify",
             "--no-gpg-sign",
             "-m",
-            "Initial commit from pystarter",
+            FIRST_COMMIT_SUBJECT,
         ],
         destination,
         GitError,

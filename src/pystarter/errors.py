@@ -108,15 +108,6 @@ class MissingExtensionError(RenderError):
     """A template's Jinja extension lives in a package that is not installed."""
 
 
-class TemplateCheckError(PystarterError):
-    """``templates check`` found problems; each one is a line of its own."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__(f"template {source}: {count}", "fix them and run the check again")
-        self.problems = problems
-
-
 class NotUpdatableError(UsageError):
     """The project cannot be updated: no answers file, no git, or no base to merge from."""
 

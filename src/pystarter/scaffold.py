@@ -122,7 +122,9 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
         check_compatible(framework, answers)
     else:
         answers = _custom_answers(template, given, lower, destination, options.trust)
-    record = {"recommendation": recommendation.as_dict()} if recommendation else {}
+    record: dict[str, Any] = {"template": template.source}
+    if recommendation:
+        record["recommendation"] = recommendation.as_dict()
     request = NewProjectRequest(
         template=template,
         destination=destination,

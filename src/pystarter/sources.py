@@ -242,8 +242,10 @@ def _one_line(exc: BaseException) -> str:
 
 
 def looks_like_git_url(text: str) -> bool:
-    return text.startswith(GIT_URL_PREFIXES) or text.startswith("file://") or (
-        text.endswith(".git") and not Path(text).expanduser().is_dir()
+    return (
+        text.startswith(GIT_URL_PREFIXES)
+        or text.startswith("file://")
+        or (text.endswith(".git") and not Path(text).expanduser().is_dir())
     )
 
 
@@ -313,9 +315,7 @@ def _no_ref_for_builtin(source: TemplateSource, vcs_ref: str | None) -> Template
 
 
 def _is_bare_name(source: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", source)) and not source.endswith(
-        ".git"
-    )
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", source)) and not source.endswith(".git")
 
 
 def _resolve_name(
@@ -389,16 +389,18 @@ def _git(
             check=check,
         )
     except FileNotFoundError as exc:
-        raise TemplateFetchError("git is not installed", "install git to use git templates") from exc
+        raise TemplateFetchError(
+            "git is not installed", "install git to use git templates"
+        ) from exc
 
 
 def git_failure(exc: subprocess.CalledProcessError | subprocess.TimeoutExpired) -> str:
-    """git's own reason in one line: its last ``fatal:`` line, else its last line."""
+    """git's own reason in one line: its first ``fatal:`` line, else its last line."""
     if isinstance(exc, subprocess.TimeoutExpired):
         return f"no answer within {int(exc.timeout)} seconds"
     lines = [line.strip() for line in (exc.stderr or exc.stdout or "").splitlines() if line.strip()]
     fatal = [line for line in lines if line.startswith("fatal:")]
-    line = (fatal or lines or [f"git exited with {exc.returncode}"])[-1]
+    line = fatal[0] if fatal else (lines or [f"git exited with {exc.returncode}"])[-1]
     return line.removeprefix("fatal: ")
 
 
@@ -486,8 +488,8 @@ def fetch_into(source: TemplateSource, target: Path) -> None:
                 f"template {source.source} has no ref {ref!r}",
                 "give an existing tag, branch or commit with --vcs-ref",
             )
-        _git(["-c", "advice.detachedHead=false", "checkout", "--quiet", commit], cwd=target,
-             timeout=CLONE_TIMEOUT)  # fmt: skip
+        checkout_args = ["-c", "advice.detachedHead=false", "checkout", "--quiet", commit]
+        _git(checkout_args, cwd=target, timeout=CLONE_TIMEOUT)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         raise TemplateFetchError(
             f"cannot fetch template {source.source}: {git_failure(exc)}",
@@ -497,8 +499,8 @@ def fetch_into(source: TemplateSource, target: Path) -> None:
 
 def _resolve_commit(repo: Path, ref: str) -> str | None:
     for candidate in (ref, f"refs/remotes/origin/{ref}"):
-        probe = _git(["rev-parse", "--verify", "--quiet", "--end-of-options",
-                      f"{candidate}^{{commit}}"], cwd=repo, check=False)  # fmt: skip
+        args = ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}"]
+        probe = _git(args, cwd=repo, check=False)
         if probe.returncode == 0:
             return probe.stdout.strip()
     return None
@@ -573,7 +575,7 @@ def _load_documents(path: Path, root: Path) -> list[Any]:
 
     Loader.add_constructor("!include", include)
     with path.open(encoding="utf-8") as stream:
-        documents = [d for d in yaml.load_all(stream, Loader=Loader) if d is not None]  # noqa: S506
+        documents = [d for d in yaml.load_all(stream, Loader=Loader) if d is not None]
     flat: list[Any] = []
     for document in documents:
         flat.extend(document if isinstance(document, list) else [document])
@@ -633,3 +635,42 @@ def missing_module(dotted: str) -> str | None:
         return None if importlib.util.find_spec(top) is not None else top
     except (ImportError, ValueError):
         return top
+
+
+# --- what `templates list` shows -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    name: str
+    kind: Literal["builtin", "registry", "plugin"]
+    source: str
+    ref: str | None = None
+    trusted: bool = False
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "source": self.source,
+            "ref": self.ref,
+            "trusted": self.trusted,
+            "error": self.error,
+        }
+
+
+def catalogue(registry: Mapping[str, Any]) -> list[CatalogueEntry]:
+    """Built-in, registered and plugin templates, in that order (the order names resolve in)."""
+    entries = [
+        CatalogueEntry(fw, "builtin", builtin_source(fw).location, trusted=True)
+        for fw in builtin_frameworks()
+    ]
+    entries += [
+        CatalogueEntry(name, "registry", entry.source, entry.ref, bool(entry.trusted))
+        for name, entry in sorted(registry.items())
+    ]
+    for name, plugin in sorted(plugin_templates().items()):
+        shown = str(plugin.path) if plugin.path else plugin.value
+        entries.append(CatalogueEntry(name, "plugin", shown, error=plugin.error))
+    return entries

@@ -92,7 +92,9 @@ class Wizard:
         answers = dict(given)
         defaults = layer(*lower)
         if "project_name" not in answers:
-            answers["project_name"] = self._text("Project name", destination.absolute().name, _name_problem)
+            answers["project_name"] = self._text(
+                "Project name", destination.absolute().name, _name_problem
+            )
         for key, label in (
             ("description", "Description"),
             ("author_name", "Author"),

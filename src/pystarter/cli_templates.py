@@ -1,0 +1,189 @@
+"""Typer commands for team templates: ``templates list|add|remove|check`` and ``update``.
+
+Thin like :mod:`pystarter.cli`: parse, call :mod:`pystarter.config`, :mod:`pystarter.sources`,
+:mod:`pystarter.template_check` or :mod:`pystarter.update`, print. Errors are raised as
+:class:`~pystarter.errors.PystarterError` and printed by ``cli.run``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+templates_app = typer.Typer(
+    name="templates",
+    help="List, register, remove and check copier templates.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+@templates_app.command("list")
+def list_command(as_json: JsonOption = False) -> None:
+    """Show built-in, registered and plugin templates with their source."""
+    from pystarter.config import load_config
+    from pystarter.sources import catalogue
+
+    entries = catalogue(load_config().templates)
+    if as_json:
+        typer.echo(json.dumps([e.as_dict() for e in entries], indent=2))
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("name", "kind", "source", "ref", "trusted"):
+        table.add_column(column, overflow="fold")
+    for entry in entries:
+        source = escape(entry.source) + (
+            f" [red](broken: {escape(entry.error)})[/]" if entry.error else ""
+        )
+        trusted = "yes" if entry.trusted else ""
+        table.add_row(escape(entry.name), entry.kind, source, escape(entry.ref or ""), trusted)
+    _console().print(table)
+
+
+@templates_app.command("add")
+def add_command(
+    name: Annotated[str, typer.Argument(help="Name to use with --template.")],
+    source: Annotated[str, typer.Argument(help="Folder, git URL or gh:owner/repo.")],
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="Tag, branch or commit; default: latest tag.")
+    ] = None,
+    trusted: Annotated[
+        bool, typer.Option("--trusted", help="Allow its tasks, migrations and Jinja extensions.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a template of that name.")
+    ] = False,
+) -> None:
+    """Register a team template in the user config."""
+    from pystarter.config import RegisteredTemplate, add_template, check_template_name, load_config
+    from pystarter.sources import find_copier_file, resolve_source
+
+    check_template_name(name)
+    config = load_config()
+    resolved = resolve_source(source, "", ref, registry={})
+    if resolved.kind == "builtin":
+        raise typer.BadParameter("a built-in template needs no registration", param_hint="SOURCE")
+    stored = source
+    if resolved.kind == "path" or (resolved.kind == "git" and Path(resolved.location).is_dir()):
+        find_copier_file(Path(resolved.location))
+        stored = resolved.location
+    add_template(config, RegisteredTemplate(name, stored, ref, trusted), replace=force)
+    details = ", ".join(
+        part for part in (f"ref {ref}" if ref else "", "trusted" if trusted else "") if part
+    )
+    console = _console()
+    console.print(f"[green]✓[/] registered {name} → {stored}{f' ({details})' if details else ''}")
+    console.print(f"  use it: pystarter new DEST --template {name}")
+
+
+@templates_app.command("remove")
+def remove_command(name: Annotated[str, typer.Argument(help="A registered name.")]) -> None:
+    """Remove a registered template from the user config."""
+    from pystarter.config import load_config, remove_template
+
+    removed = remove_template(load_config(), name)
+    _console().print(f"[green]✓[/] removed {name} ({removed.source})")
+
+
+@templates_app.command("check")
+def check_command(
+    source: Annotated[str, typer.Argument(help="Folder, git URL, gh:owner/repo or a name.")],
+    vcs_ref: Annotated[
+        str | None, typer.Option("--vcs-ref", help="Check this tag, branch or commit.")
+    ] = None,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="Let the check run its tasks and Jinja extensions.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate a template: copier.yml loads, questions have defaults, it renders."""
+    from pystarter.template_check import check_template
+
+    report = check_template(source, vcs_ref, trust)
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        console = _console()
+        for note in report.notes:
+            console.print(f"[yellow]![/] {note}")
+        if report.ok:
+            console.print(
+                f"[green]✓[/] template {report.source} is fine: {report.questions} questions, "
+                f"{len(report.files)} files rendered with defaults ({report.checked})"
+            )
+        for problem in report.problems:
+            typer.echo(f"error: {' '.join(problem.split())}", err=True)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def update_command(
+    path: Annotated[
+        Path, typer.Argument(help="The project to update; default: this folder.")
+    ] = Path("."),
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option("--vcs-ref", help="Template tag, branch or commit; default: latest tag."),
+    ] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", "-d", help="KEY=VALUE answer (repeatable).")
+    ] = None,
+    no_input: Annotated[
+        bool,
+        typer.Option(
+            "--no-input", help="Never prompt (update never does: new questions get defaults)."
+        ),
+    ] = False,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="Allow the template's tasks, migrations, extensions.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Pull a newer version of the project's template into it (three-way merge)."""
+    from pystarter.answers import parse_data_items
+    from pystarter.update import update_project
+
+    del no_input  # accepted for scripts; update asks nothing
+    result = update_project(path, parse_data_items(list(data or ())), vcs_ref, trust)
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), indent=2))
+        return
+    console = _console()
+    if result.up_to_date:
+        console.print(
+            f"[green]✓[/] {result.destination} is up to date with {result.template}"
+            f" ({result.new_version or 'current'}); nothing changed"
+        )
+        return
+    versions = f"{result.old_version or '?'} → {result.new_version or '?'}"
+    console.print(
+        f"[green]✓[/] updated {result.destination} from {result.template} ({versions}): "
+        f"{len(result.changed)} files changed"
+    )
+    console.print("\n[bold]Next steps[/]")
+    for step in result.next_steps:
+        console.print(f"  {step}")
+    if result.conflicts:
+        console.print(f"\n[yellow]![/] {len(result.conflicts)} conflicts to resolve:")
+        for conflict in result.conflicts:
+            console.print(f"  {conflict}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the main app."""
+    app.add_typer(templates_app, name="templates")
+    app.command("update")(update_command)

@@ -1,0 +1,280 @@
+"""Team templates through the CLI: the registry, plugins, trust, required answers, check,
+and remote failures that leave nothing behind. Templates are built on the fly."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pystarter.cli import app
+from tests.projects import pystarter
+from tests.template_builder import (
+    BASIC_TEMPLATE,
+    bare_clone,
+    build_file_tree,
+    build_plugin_wheel,
+    git_save,
+    make_template,
+    pip_install_target,
+)
+
+runner = CliRunner()
+
+TASK_TEMPLATE = {
+    "copier.yml": """\
+        _tasks:
+          - "touch task-ran"
+        name: {type: str, default: demo}
+        """,
+    "README.md.jinja": "# {{ name }}\n",
+}
+
+
+@pytest.fixture(autouse=True)
+def _copier_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """copier keeps mirrors of remote templates; keep them out of the real home."""
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
+
+
+def invoke(*args: str) -> object:
+    return runner.invoke(app, list(args))
+
+
+def one_error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: ") and "Traceback" not in stderr
+    return lines[0]
+
+
+def release_v2(template: Path) -> None:
+    build_file_tree(
+        {"README.md.jinja": "# {{ project_name }}\n\n{{ greeting }} from v2\n"}, template
+    )
+    git_save(template, "v2", tag="v2")
+
+
+# --- registry ------------------------------------------------------------------------------
+
+
+def test_registered_template_is_listed_and_renders_its_latest_tag(tmp_path: Path) -> None:
+    template = make_template(tmp_path / "acme-template")
+    release_v2(template)
+    added = invoke("templates", "add", "acme", str(template), "--trusted")
+    assert added.exit_code == 0, added.stderr
+    listed = invoke("templates", "list", "--json")
+    entries = {e["name"]: e for e in json.loads(listed.stdout)}
+    assert entries["acme"] == {
+        "name": "acme",
+        "kind": "registry",
+        "source": str(template),
+        "ref": None,
+        "trusted": True,
+        "error": None,
+    }
+    assert entries["fastapi"]["kind"] == "builtin" and entries["fastapi"]["trusted"]
+
+    dest = tmp_path / "svc"
+    result = invoke("new", str(dest), "--template", "acme", "--no-input", "--data", "greeting=hi")
+    assert result.exit_code == 0, result.stderr
+    assert (dest / "README.md").read_text() == "# svc\n\nhi from v2\n"
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert (answers["_commit"], answers["_src_path"]) == ("v2", str(template))
+
+
+def test_registered_ref_pins_the_version_and_remove_forgets_it(tmp_path: Path) -> None:
+    template = make_template(tmp_path / "t")
+    release_v2(template)
+    assert invoke("templates", "add", "acme", str(template), "--ref", "v1").exit_code == 0
+    dest = tmp_path / "svc"
+    assert invoke("new", str(dest), "-t", "acme", "--no-input", "--no-git").exit_code == 0
+    assert "from v1" in (dest / "README.md").read_text()
+    assert invoke("templates", "remove", "acme").exit_code == 0
+    names = [e["name"] for e in json.loads(invoke("templates", "list", "--json").stdout)]
+    assert "acme" not in names
+    gone = invoke("new", str(tmp_path / "again"), "-t", "acme", "--no-input")
+    assert gone.exit_code == 2 and "templates list" in one_error_line(gone.stderr)
+
+
+def test_add_refuses_a_source_that_is_not_there(tmp_path: Path) -> None:
+    result = invoke("templates", "add", "acme", str(tmp_path / "missing"))
+    assert result.exit_code == 2
+    one_error_line(result.stderr)
+    assert not Path(os.environ["PYSTARTER_CONFIG"]).exists()
+
+
+# --- plugins -------------------------------------------------------------------------------
+
+
+def test_plugin_package_template_is_listed_and_renders(tmp_path: Path) -> None:
+    site = pip_install_target(build_plugin_wheel(tmp_path), tmp_path / "site")
+    env = {"PYTHONPATH": str(site)}
+    listed = pystarter("templates", "list", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    plugin = {e["name"]: e for e in json.loads(listed.stdout)}["acme-service"]
+    assert plugin["kind"] == "plugin" and plugin["error"] is None
+    assert Path(plugin["source"]) == site / "acme_pystarter_templates" / "service"
+
+    dest = tmp_path / "billing"
+    args = ["new", str(dest), "-t", "acme-service", "--no-input", "--json", "-d", "owner=payments"]
+    created = pystarter(*args, env=env)
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["template"] == "acme-service"
+    assert "Owned by payments" in (dest / "README.md").read_text()
+    assert pystarter("templates", "list", "--json").stdout.count("acme-service") == 0
+
+
+# --- trust ---------------------------------------------------------------------------------
+
+
+def test_template_with_tasks_is_refused_without_trust(tmp_path: Path) -> None:
+    template = build_file_tree(TASK_TEMPLATE, tmp_path / "tpl")
+    work = tmp_path / "work"
+    work.mkdir()
+    result = invoke("new", str(work / "p"), "-t", str(template), "--no-input")
+    assert result.exit_code == 2
+    line = one_error_line(result.stderr)
+    assert "tasks" in line and "--trust" in line
+    assert list(work.iterdir()) == []
+    assert not list(tmp_path.rglob("task-ran"))
+
+
+def test_template_with_tasks_runs_them_with_trust(tmp_path: Path) -> None:
+    template = build_file_tree(TASK_TEMPLATE, tmp_path / "tpl")
+    dest = tmp_path / "p"
+    result = invoke("new", str(dest), "-t", str(template), "--no-input", "--trust", "--no-git")
+    assert result.exit_code == 0, result.stderr
+    assert (dest / "task-ran").is_file()
+
+
+def test_trusted_registration_stands_for_trust(tmp_path: Path) -> None:
+    template = build_file_tree(TASK_TEMPLATE, tmp_path / "tpl")
+    assert invoke("templates", "add", "tasky", str(template), "--trusted").exit_code == 0
+    dest = tmp_path / "p"
+    result = invoke("new", str(dest), "-t", "tasky", "--no-input", "--no-git")
+    assert result.exit_code == 0, result.stderr
+    assert (dest / "task-ran").is_file()
+
+
+def test_missing_jinja_extension_is_one_line_naming_the_package(tmp_path: Path) -> None:
+    spec = {"copier.yml": "_jinja_extensions: [jinja2_time.TimeExtension]\nname: x\n"}
+    template = build_file_tree(spec, tmp_path / "tpl")
+    result = invoke("new", str(tmp_path / "p"), "-t", str(template), "--no-input", "--trust")
+    assert result.exit_code == 1
+    assert "'jinja2_time' is not installed" in one_error_line(result.stderr)
+    assert not (tmp_path / "p").exists()
+
+
+# --- required answers ----------------------------------------------------------------------
+
+
+def test_questions_without_default_are_listed_at_once(tmp_path: Path) -> None:
+    spec = {
+        "copier.yml": "team: {type: str}\nregion: {type: str}\nsize: {type: int, default: 1}\n",
+        "x.txt.jinja": "{{ team }} {{ region }}\n",
+    }
+    template = build_file_tree(spec, tmp_path / "tpl")
+    result = invoke("new", str(tmp_path / "p"), "-t", str(template), "--no-input")
+    assert result.exit_code == 2
+    line = one_error_line(result.stderr)
+    assert "team, region" in line and "--data team=VALUE --data region=VALUE" in line
+    data = ["-d", "team=core", "-d", "region=eu"]
+    given = invoke("new", str(tmp_path / "p"), "-t", str(template), "--no-input", "--no-git", *data)
+    assert given.exit_code == 0, given.stderr
+    assert (tmp_path / "p" / "x.txt").read_text() == "core eu\n"
+
+
+# --- templates check -----------------------------------------------------------------------
+
+
+def test_check_passes_a_good_template(tmp_path: Path) -> None:
+    template = make_template(tmp_path / "tpl")
+    result = invoke("templates", "check", str(template), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["problems"] == [] and report["questions"] == 2
+    assert sorted(report["files"]) == [".copier-answers.yml", "README.md", "app.py"]
+
+
+def test_check_fails_a_broken_copier_yml_with_one_line(tmp_path: Path) -> None:
+    template = build_file_tree({"copier.yml": "name: {type: str\n", "a.txt": "a\n"}, tmp_path)
+    result = invoke("templates", "check", str(template))
+    assert result.exit_code == 1
+    assert "copier.yml" in one_error_line(result.stderr)
+
+
+def test_check_reports_each_problem_on_its_own_line(tmp_path: Path) -> None:
+    spec = {
+        "copier.yml": "team: {type: str}\nkind: {type: str, choices: [a, b], default: c}\n",
+        "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+        "x.txt.jinja": "{{ team | no_such_filter }}\n",
+    }
+    result = invoke("templates", "check", str(build_file_tree(spec, tmp_path / "t")))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3, result.stderr
+    assert "'team' has no default" in lines[0]
+    assert "'kind': default 'c' is not one of its choices" in lines[1]
+    assert "does not render with defaults" in lines[2]
+
+
+def test_check_does_not_run_tasks_of_an_untrusted_template(tmp_path: Path) -> None:
+    template = build_file_tree(TASK_TEMPLATE, tmp_path / "tpl")
+    result = invoke("templates", "check", str(template))
+    assert result.exit_code == 0, result.stderr
+    assert "uses tasks: new needs --trust" in result.stdout
+    assert not list(tmp_path.rglob("task-ran"))
+
+
+def test_check_reads_a_remote_at_its_latest_tag(tmp_path: Path) -> None:
+    template = make_template(tmp_path / "tpl")
+    build_file_tree({"copier.yml": "broken: [\n"}, template)
+    git_save(template, "broken, not released")
+    url = bare_clone(template, tmp_path / "remote.git")
+    result = invoke("templates", "check", url, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["checked"].endswith(" at v1")
+
+
+# --- remote failures -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "extra"),
+    [
+        ("https://127.0.0.1:9/acme/template.git", []),
+        ("file:///nonexistent/template.git", []),
+        ("REMOTE", ["--vcs-ref", "v9"]),
+    ],
+    ids=["unreachable", "missing-repo", "unknown-ref"],
+)
+def test_remote_failure_is_one_line_and_leaves_nothing(
+    tmp_path: Path, source: str, extra: list[str]
+) -> None:
+    if source == "REMOTE":
+        source = bare_clone(make_template(tmp_path / "tpl", BASIC_TEMPLATE), tmp_path / "r.git")
+    scratch, work = tmp_path / "tmpdir", tmp_path / "work"
+    scratch.mkdir()
+    work.mkdir()
+    env = {"TMPDIR": str(scratch)}
+    completed = pystarter("new", "svc", "-t", source, "--no-input", *extra, cwd=work, env=env)
+    assert completed.returncode in (1, 2)
+    assert completed.stdout == ""
+    one_error_line(completed.stderr)
+    assert list(work.iterdir()) == [] and list(scratch.iterdir()) == []
+
+
+def test_remote_render_leaves_no_temporary_clone(tmp_path: Path) -> None:
+    url = bare_clone(make_template(tmp_path / "tpl"), tmp_path / "remote.git")
+    scratch = tmp_path / "tmpdir"
+    scratch.mkdir()
+    dest = tmp_path / "svc"
+    completed = pystarter("new", str(dest), "-t", url, "--no-input", env={"TMPDIR": str(scratch)})
+    assert completed.returncode == 0, completed.stderr
+    assert (dest / "README.md").is_file()
+    assert list(scratch.iterdir()) == []
