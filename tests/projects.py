@@ -271,16 +271,20 @@ def wait_for_json(url: str, server: subprocess.Popen[bytes], seconds: float = 90
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(server.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            server.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    try:
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+            try:
+                os.killpg(server.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                server.wait(wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+    finally:
+        if server.stdout:
+            server.stdout.close()
 
 
 def check_syntax_files(project: Project) -> list[str]:
