@@ -19,10 +19,6 @@ from tests.projects import (
     syntax_combos,
 )
 
-# tests/projects.py's assert_serves_health leaves the server's stdout pipe open: its
-# ResourceWarning surfaces in whichever test the garbage collector runs in. Drop this line once
-# the harness closes the pipe.
-
 #: The renders the issue names; then runtime_combos adds what they leave out.
 NAMED_COMBOS: list[dict[str, Any]] = [
     {},
