@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from pystarter.cli import app
@@ -223,3 +224,27 @@ def test_debug_env_shows_the_traceback(tmp_path: Path) -> None:
     completed = pystarter("new", str(tmp_path / "x"), "--no-input", env={"PYSTARTER_DEBUG": "1"})
     assert completed.returncode != 0
     assert "Traceback" in completed.stderr
+
+
+def test_needs_pick_the_framework_and_the_json_says_why(tmp_path: Path) -> None:
+    dest = tmp_path / "x"
+    result = invoke(
+        "new", str(dest), "--need", "ml", "--need", "async", "--no-input", "--json", "--no-git"
+    )
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["framework"] == "fastapi"
+    assert payload["template"] == "builtin:fastapi"
+    rec = payload["recommendation"]
+    assert rec["framework"] == "fastapi"
+    assert any("serving ML models" in reason for reason in rec["reasons"])
+    saved = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert saved["_pystarter_recommendation"]["reasons"] == rec["reasons"]
+
+
+def test_a_given_framework_has_no_recommendation(tmp_path: Path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "x"), "-f", "fastapi", "--no-input", "--json", "--dry-run"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["recommendation"] is None
