@@ -8,6 +8,7 @@ starts it with its run command and asks ``/health``. ``runtime_combos`` and
 
 from __future__ import annotations
 
+import glob
 import itertools
 import json
 import os
@@ -24,6 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from pystarter.options import INTERACTING_PAIRS, OPTIONS, allowed_choices, clashes, default_options
 
@@ -179,12 +182,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def project_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+def interpreter_for(version: str | None) -> str:
+    """A Python of ``version`` on this machine (uv cannot download one here), or skip loudly."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if version in (None, running):
+        return sys.executable
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(
+        glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}"))
+    )
+    candidates += [f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "--version"], capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.startswith(f"Python {version}."):
+            return candidate
+    pytest.skip(f"NO PYTHON {version} ON THIS MACHINE: install it to test renders that ask for it")
+
+
+def project_env(
+    extra: dict[str, str] | None = None, project: Project | None = None
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    version = project.result["answers"].get("python_version") if project else None
     env.update(
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         UV_PYTHON_DOWNLOADS="never",
-        UV_PYTHON=sys.executable,
+        UV_PYTHON=interpreter_for(version),
         UV_NO_PROGRESS="1",
         UV_LINK_MODE="copy",
     )
@@ -222,7 +245,7 @@ def check_project(project: Project) -> str:
         extra = {"REDIS_URL": redis_url()}
         if url:
             extra["DATABASE_URL"] = url
-        env = project_env(extra)
+        env = project_env(extra, project)
         commands = project.commands
         shell(commands["install"], project, env, INSTALL_TIMEOUT)
         test_output = shell(commands["test"], project, env, TEST_TIMEOUT)

@@ -1,0 +1,1 @@
+"""`base` for development and tests, `production` for deployment (HTTPS, strict hosts)."""

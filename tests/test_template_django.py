@@ -1,0 +1,195 @@
+"""The Django starter: every option renders a project that installs, passes its own tests
+against real PostgreSQL, MariaDB and Redis, lints clean, serves /health and its admin login."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pystarter.options import default_options
+from tests.projects import (
+    Project,
+    check_project,
+    check_syntax_files,
+    combo_id,
+    free_port,
+    fresh_database,
+    project_env,
+    pystarter,
+    redis_url,
+    render_project,
+    runtime_combos,
+    stop,
+    syntax_combos,
+    wait_for_json,
+)
+
+#: The renders the issue names, on Python 3.12 so that they install Django 6 (which needs it;
+#: on 3.11 the template falls back to Django 5.2 LTS, which the runtime combos cover); then
+#: runtime_combos adds what they leave out.
+NAMED_COMBOS: list[dict[str, Any]] = [
+    {"python_version": "3.12"},
+    {
+        "python_version": "3.12",
+        "database": "postgresql",
+        "use_rest_api": True,
+        "use_celery": True,
+        "use_docker": True,
+        "ci": "github",
+    },
+    {"python_version": "3.12", "database": "mysql", "use_auth": False, "ci": "gitlab"},
+]
+RUNTIME_KEYS = ("database", "use_auth", "use_rest_api", "use_celery")
+
+
+def _runtime(answers: dict[str, Any]) -> tuple[Any, ...]:
+    defaults = default_options("django")
+    return tuple(answers.get(key, defaults[key]) for key in RUNTIME_KEYS)
+
+
+def _combos_to_run() -> list[dict[str, Any]]:
+    """The named renders, and each runtime combo whose code none of them already runs."""
+    covered = {_runtime(combo) for combo in NAMED_COMBOS}
+    extra = [combo for combo in runtime_combos("django") if _runtime(combo) not in covered]
+    return NAMED_COMBOS + extra
+
+
+RUNTIME_COMBOS = _combos_to_run()
+
+#: Tests of the generated project that must exist, by the option that brings them.
+EXPECTED_TESTS = {
+    "always": [
+        "test_health_answers_ok",
+        "test_admin_login_page_answers",
+        "test_a_user_round_trips_through_the_database",
+        "test_models_and_migrations_are_in_sync",
+        "test_deploy_check_is_clean_with_production_settings",
+        "test_production_refuses_to_start_without_a_secret_key",
+    ],
+    "use_auth": ["test_a_visitor_signs_up_and_is_logged_in", "test_a_user_logs_in_and_out"],
+    "use_rest_api": [
+        "test_anyone_lists_notes_a_page_at_a_time",
+        "test_a_logged_in_user_creates_a_note_they_own",
+        "test_anonymous_visitors_cannot_create_notes",
+    ],
+    "use_celery": ["test_count_users_runs_eagerly", "test_a_worker_runs_count_users_through_redis"],
+}
+
+
+def _expected_tests(answers: dict[str, Any]) -> list[str]:
+    _, use_auth, use_rest_api, use_celery = _runtime(answers)
+    on = {"always": True, "use_auth": use_auth, "use_rest_api": use_rest_api,
+          "use_celery": use_celery}  # fmt: skip
+    return [name for option, names in EXPECTED_TESTS.items() if on[option] for name in names]
+
+
+def _served_status(project: Project, path: str) -> int:
+    """Start the project's run command against a fresh database and GET ``path``."""
+    with fresh_database(_runtime(project.answers)[0]) as url:
+        extra = {"REDIS_URL": redis_url(), "PORT": str(free_port())}
+        if url:
+            extra["DATABASE_URL"] = url
+        env = project_env(extra, project)
+        server = subprocess.Popen(
+            ["bash", "-c", project.commands["run"]],
+            cwd=project.path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            base = f"http://127.0.0.1:{env['PORT']}"
+            wait_for_json(f"{base}/health", server)
+            with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:
+                return response.status
+        finally:
+            stop(server)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "answers", RUNTIME_COMBOS, ids=[combo_id(c) or "default" for c in RUNTIME_COMBOS]
+)
+def test_rendered_project_installs_passes_its_tests_and_serves_health(
+    tmp_path: Path, answers: dict[str, Any]
+) -> None:
+    project = render_project("django", tmp_path, answers)
+
+    output = check_project(project)
+
+    # The project's own suite holds the behaviour: `check --deploy` clean with production
+    # settings, makemigrations --check, a database round trip, the admin login page, the auth
+    # flow, the REST API's permissions and pages, the Celery task on a real Redis worker.
+    sources = "".join(path.read_text() for path in (project.path / "tests").glob("test_*.py"))
+    for name in _expected_tests(answers):
+        assert f"def {name}(" in sources, name
+    summary = output.strip().splitlines()[-1]
+    assert " passed" in summary and "skipped" not in summary, summary
+    assert int(summary.split(" passed")[0].split()[-1]) >= 5, summary
+    assert _served_status(project, "/admin/login/") == 200
+
+
+@pytest.mark.parametrize(
+    "answers", syntax_combos("django"), ids=[combo_id(c) for c in syntax_combos("django")]
+)
+def test_docker_and_ci_files_pass_their_linters(tmp_path: Path, answers: dict[str, Any]) -> None:
+    project = render_project("django", tmp_path, answers)
+
+    checked = check_syntax_files(project)
+
+    assert ("Dockerfile" in checked) == answers["use_docker"]
+    assert ("compose.yaml" in checked) == answers["use_docker"]
+    assert (".github/workflows/ci.yml" in checked) == (answers["ci"] == "github")
+    assert (".gitlab-ci.yml" in checked) == (answers["ci"] == "gitlab")
+
+
+def _secret_key(project_path: Path) -> str:
+    env_file = (project_path / ".env").read_text()
+    match = re.search(r"^DJANGO_SECRET_KEY=(.+)$", env_file, re.MULTILINE)
+    assert match, ".env has no DJANGO_SECRET_KEY"
+    return match.group(1)
+
+
+def test_two_renders_never_share_a_secret_key(tmp_path: Path) -> None:
+    first = render_project("django", tmp_path, name="first")
+    second = render_project("django", tmp_path, name="second")
+
+    first_key, second_key = _secret_key(first.path), _secret_key(second.path)
+
+    assert first_key != second_key
+    assert len(first_key) >= 50  # what `check --deploy` asks of a production key
+    assert first_key not in (first.path / ".env.example").read_text()
+    assert ".env" in (first.path / ".gitignore").read_text().splitlines()
+    assert "secret_key" not in (first.path / ".copier-answers.yml").read_text()
+
+
+def test_database_none_is_refused_with_the_reason(tmp_path: Path) -> None:
+    completed = pystarter(
+        "new", str(tmp_path / "demo"), "-f", "django", "--no-input", "--database", "none"
+    )
+
+    assert completed.returncode == 2
+    assert "database" in completed.stderr
+    assert not (tmp_path / "demo").exists()
+
+
+def test_options_that_are_off_leave_no_files_behind(tmp_path: Path) -> None:
+    project = render_project(
+        "django", tmp_path, {"use_auth": False, "use_docker": False, "ci": "none"}
+    )
+    files = set(project.result["files"])
+    package = project.result["answers"]["package_name"]
+
+    assert f"{package}/users/models.py" in files  # the custom user model is always there
+    for absent in ("notes", "celery.py", "users/views.py", "templates/registration"):
+        assert not any(f.startswith(f"{package}/{absent}") for f in files), absent
+    assert not {"Dockerfile", "compose.yaml", ".gitlab-ci.yml"} & files
+    assert not any(f.startswith(".github/") for f in files)
+    assert "rest_framework" not in (project.path / package / "settings" / "base.py").read_text()
