@@ -16,6 +16,8 @@ ENTER = "\r"
 CTRL_C = "\x03"
 DOWN = "\x1b[B"
 SPACE = " "
+#: questionary's "?" mark, then colour codes, then the question
+PROMPT = r"\?(?:\x1b\[[0-9;]*m)* \S"
 
 
 def spawn(tmp_path: Path, *args: str) -> tuple[pexpect.spawn, io.StringIO]:
@@ -37,7 +39,7 @@ def spawn(tmp_path: Path, *args: str) -> tuple[pexpect.spawn, io.StringIO]:
 
 def press_enter_at_every_prompt(child: pexpect.spawn, limit: int = 60) -> None:
     for _ in range(limit):
-        if child.expect([r"\? ", pexpect.EOF], timeout=600) == 1:
+        if child.expect([PROMPT, pexpect.EOF], timeout=600) == 1:
             return
         child.send(ENTER)
     raise AssertionError("the wizard kept asking")

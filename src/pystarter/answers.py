@@ -68,6 +68,35 @@ def check_text_answers(answers: Mapping[str, Any]) -> None:
         )
 
 
+def is_email(text: str) -> bool:
+    """An address the generated project's build backend accepts in ``authors`` (core metadata)."""
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
+    try:
+        Address(addr_spec=text)
+    except (ValueError, IndexError, HeaderParseError):
+        return False
+    return "@" in text
+
+
+def check_email(text: str) -> None:
+    """Refuse an author email the project could not be built with (empty is fine)."""
+    if text and not is_email(text):
+        raise UsageError(
+            f"author email {shown(text)} is not an email address",
+            "give --email you@example.com, or leave it empty",
+        )
+
+
+def _without_unusable_email(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Config and git identity are guesses: an email from them that cannot work is dropped."""
+    email = mapping.get("author_email")
+    if email and not is_email(str(email)):
+        return {k: v for k, v in mapping.items() if k != "author_email"}
+    return mapping
+
+
 def _unwritable_character(text: str, one_line: bool) -> str | None:
     for char in text:
         category = unicodedata.category(char)
@@ -174,8 +203,10 @@ def builtin_answers(
     }
     if "rest-api" in needs and OPTIONS_BY_KEY["use_rest_api"].offered_for(framework):
         defaults["use_rest_api"] = True
-    answers = layer(given, *lower_layers, defaults)
+    guesses = tuple(_without_unusable_email(mapping) for mapping in lower_layers)
+    answers = layer(given, *guesses, defaults)
     check_text_answers(answers)
+    check_email(str(answers["author_email"]))
     for option in OPTIONS:
         validate_choice(option.key, answers[option.key])
     if str(answers["python_version"]) not in PYTHON_VERSIONS:
@@ -194,8 +225,11 @@ def project_names(answers: Mapping[str, Any], fallback_name: str) -> dict[str, s
     given = answers.get("project_name")
     display = str(fallback_name if given is None else given)
     names = derive_names(display)
-    slug = str(answers.get("project_slug") or names.slug)
-    package = str(answers.get("package_name") or names.package)
+    given_slug, given_package = answers.get("project_slug"), answers.get("package_name")
+    # An empty value given on purpose is refused, not replaced: a template that receives it
+    # as given would render an empty folder name.
+    slug = names.slug if given_slug is None else str(given_slug)
+    package = names.package if given_package is None else str(given_package)
     validate_slug(slug)
     validate_package_name(package)
     return {"project_name": names.display, "project_slug": slug, "package_name": package}

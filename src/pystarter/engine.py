@@ -35,6 +35,7 @@ from pystarter.errors import (
     UntrustedTemplateError,
     WriteError,
 )
+from pystarter.names import shown
 from pystarter.sources import TemplateSource
 
 StepCallback = Callable[[str], None]
@@ -275,6 +276,12 @@ def render_template(template: TemplateSource, target: Path, answers: Mapping[str
     except OSError as exc:
         if _is_write_failure(exc, target.parent):
             raise
+        if exc.errno == errno.ENAMETOOLONG:
+            name = Path(str(exc.filename or "")).name
+            raise UnsafePathError(
+                f"template {template.source} makes a file name too long: {shown(name)}",
+                "shorten the answer used in that file name",
+            ) from exc
         raise RenderError(
             f"template {template.source} did not render: {_first_line(exc)}",
             "check the template and the answers given with --data",
@@ -511,7 +518,7 @@ def _git_first_commit(
 
 def install_project(destination: Path) -> str:
     """Create ``.venv`` and install the project with its dev dependencies; returns the tool used."""
-    hint = f"the log above says why; fix it and run the install command in {destination}"
+    hint = "check the network and the package index, or pass --no-install and install later"
     uv = shutil.which("uv")
     if uv:
         _run([uv, "sync", "--quiet"], destination, InstallError, "uv sync", hint)

@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import questionary
-from rich.console import Console
 
 from pystarter.answers import PYTHON_VERSIONS, layer, running_python
-from pystarter.display import recommendation_panel
 from pystarter.names import derive_names
 from pystarter.options import OPTIONS, allowed_choices
 from pystarter.recommend import FRAMEWORK_TITLES, NEEDS, Recommendation, recommend
@@ -28,8 +26,16 @@ STYLE = questionary.Style(
 )
 
 
-def _warm_copier() -> None:
-    """Import copier while the user reads the first question, so rendering starts at once."""
+_warming = threading.Event()
+
+
+def _warm_copier(*_: object) -> None:
+    """Import copier while the user reads the first question, so rendering starts at once.
+
+    Started once the first question is drawn, so the import does not delay drawing it."""
+    if _warming.is_set():
+        return
+    _warming.set()
 
     def load() -> None:
         with contextlib.suppress(Exception):  # rendering reports a broken copier properly
@@ -38,23 +44,40 @@ def _warm_copier() -> None:
     threading.Thread(target=load, name="warm-copier", daemon=True).start()
 
 
+def _ask(question: questionary.Question) -> Any:
+    """Ask; Ctrl-C (the key or a real SIGINT) raises KeyboardInterrupt.
+
+    ``unsafe_ask`` lets prompt_toolkit take SIGINT and then hangs on a signal sent by kill."""
+    question.application.after_render += _warm_copier
+    return question.application.run(handle_sigint=False)
+
+
 def ask_needs() -> tuple[str, ...]:
     choices = [
         questionary.Choice(f"{need.name:<13} {need.meaning}", value=need.name)
         for need in NEEDS.values()
     ]
-    picked = questionary.checkbox(
-        "What are you building? Pick what applies (space to select, enter to go on)",
-        choices=choices,
-        style=STYLE,
-    ).unsafe_ask()
+    picked = _ask(
+        questionary.checkbox(
+            "What are you building? Pick what applies (space to select, enter to go on)",
+            choices=choices,
+            style=STYLE,
+        )
+    )
     return tuple(picked or ())
 
 
 class Wizard:
-    def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(highlight=False)
-        _warm_copier()
+    def __init__(self, console: Any = None) -> None:
+        self._console = console
+
+    @property
+    def console(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(highlight=False)
+        return self._console
 
     def choose_framework(self) -> tuple[str, Recommendation]:
         needs = ask_needs()
@@ -62,6 +85,8 @@ class Wizard:
         return self.accept_recommendation(rec), rec
 
     def accept_recommendation(self, rec: Recommendation) -> str:
+        from pystarter.display import recommendation_panel
+
         self.console.print(recommendation_panel(rec))
         ordered = [rec.framework] + [
             fw for fw in ("django", "flask", "fastapi") if fw != rec.framework
@@ -72,9 +97,9 @@ class Wizard:
             )
             for fw in ordered
         ]
-        return questionary.select(
-            "Framework", choices=choices, default=choices[0], style=STYLE
-        ).unsafe_ask()
+        return _ask(
+            questionary.select("Framework", choices=choices, default=choices[0], style=STYLE)
+        )
 
     def ask_destination(self, given: Mapping[str, Any]) -> Path:
         name = given.get("project_name") or self._text("Project name", "my-project", _name_problem)
@@ -104,12 +129,14 @@ class Wizard:
                 answers[key] = self._text(label, str(defaults.get(key, "")))
         if "python_version" not in answers:
             current = running_python()
-            answers["python_version"] = questionary.select(
-                "Python version",
-                choices=list(PYTHON_VERSIONS),
-                default=current if current in PYTHON_VERSIONS else PYTHON_VERSIONS[0],
-                style=STYLE,
-            ).unsafe_ask()
+            answers["python_version"] = _ask(
+                questionary.select(
+                    "Python version",
+                    choices=list(PYTHON_VERSIONS),
+                    default=current if current in PYTHON_VERSIONS else PYTHON_VERSIONS[0],
+                    style=STYLE,
+                )
+            )
         for option in OPTIONS:
             if option.key in answers or not option.offered_for(framework):
                 continue
@@ -122,22 +149,28 @@ class Wizard:
             if len(allowed) == 1:
                 answers[option.key] = allowed[0]
             elif isinstance(option.default, bool):
-                answers[option.key] = questionary.confirm(
-                    f"{option.label}? ({option.help})", default=bool(default), style=STYLE
-                ).unsafe_ask()
+                answers[option.key] = _ask(
+                    questionary.confirm(
+                        f"{option.label}? ({option.help})", default=bool(default), style=STYLE
+                    )
+                )
             else:
-                answers[option.key] = questionary.select(
-                    option.label,
-                    choices=[str(c) for c in allowed],
-                    default=str(default),
-                    style=STYLE,
-                ).unsafe_ask()
+                answers[option.key] = _ask(
+                    questionary.select(
+                        option.label,
+                        choices=[str(c) for c in allowed],
+                        default=str(default),
+                        style=STYLE,
+                    )
+                )
         return answers
 
     def ask_install(self) -> bool:
-        return questionary.confirm(
-            "Create .venv and install the dependencies now?", default=True, style=STYLE
-        ).unsafe_ask()
+        return _ask(
+            questionary.confirm(
+                "Create .venv and install the dependencies now?", default=True, style=STYLE
+            )
+        )
 
     def confirm(self, request: NewProjectRequest, framework: str | None) -> bool:
         from rich.table import Table
@@ -149,15 +182,17 @@ class Wizard:
             if key != "secret_key":
                 table.add_row(key, str(value))
         self.console.print(table)
-        return questionary.confirm("Create this project?", default=True, style=STYLE).unsafe_ask()
+        return _ask(questionary.confirm("Create this project?", default=True, style=STYLE))
 
     def _text(self, label: str, default: str, problem: Any = None) -> str:
-        return questionary.text(
-            label,
-            default=default,
-            validate=(lambda text: problem(text) or True) if problem else None,
-            style=STYLE,
-        ).unsafe_ask()
+        return _ask(
+            questionary.text(
+                label,
+                default=default,
+                validate=(lambda text: problem(text) or True) if problem else None,
+                style=STYLE,
+            )
+        )
 
 
 def _name_problem(text: str) -> str | None:

@@ -1,0 +1,298 @@
+"""Interruption: real SIGINT and SIGTERM sent to a real ``pystarter new`` at four points
+(questions, render, git, install). Each exits 130 or 143 with one line, leaves no DEST, no
+staging folder, no temporary files and no child process behind, and a ``--force`` run puts
+back exactly what DEST held.
+
+Each point is reached for sure, not by timing: the wizard shows its first question; a template
+file that is a named pipe holds copier in the middle of rendering; stand-ins for ``git commit``
+and ``uv`` say where they are, then wait to be killed.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from pystarter.engine import _signals_deferred
+from tests.conftest import write_tree
+
+#: The signal, the exit code SPEC gives it, and the word of the one line printed.
+SIGNALS = {
+    "SIGINT": (signal.SIGINT, 130, "interrupted"),
+    "SIGTERM": (signal.SIGTERM, 143, "terminated"),
+}
+WAIT = 120.0
+"""Seconds to reach a point of the run; a stopped run gets STOP_WAIT to exit."""
+STOP_WAIT = 60.0
+REAL_GIT = shutil.which("git") or "git"
+
+#: ``git`` for the test: every call goes to the real git, except ``commit``, which says it has
+#: started and then hangs until it is killed.
+FAKE_GIT = f"""\
+#!{sys.executable}
+import os, pathlib, sys, time
+if "commit" in sys.argv[1:]:
+    pathlib.Path(os.environ["PYSTARTER_TEST_MARK"]).write_text(str(os.getpid()))
+    time.sleep({WAIT * 2})
+    sys.exit(1)
+os.execv({REAL_GIT!r}, [{REAL_GIT!r}, *sys.argv[1:]])
+"""
+
+#: ``uv`` for the test: starts a ``.venv`` as the real one would, says so, then hangs.
+FAKE_UV = f"""\
+#!{sys.executable}
+import os, pathlib, sys, time
+pathlib.Path(".venv/lib").mkdir(parents=True, exist_ok=True)
+pathlib.Path(".venv/lib/half-installed").write_text("partial")
+pathlib.Path(os.environ["PYSTARTER_TEST_MARK"]).write_text(str(os.getpid()))
+time.sleep({WAIT * 2})
+sys.exit(1)
+"""
+
+
+@dataclass
+class Sandbox:
+    root: Path
+    work: Path
+    """The current folder of the run; DEST is created in it."""
+    tmp: Path
+    """TMPDIR of the run: must be empty afterwards."""
+    bin: Path
+    mark: Path
+    """Written by a stand-in tool when the run reaches it."""
+
+    @property
+    def dest(self) -> Path:
+        return self.work / "demo"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "TMPDIR": str(self.tmp),
+            "PYSTARTER_TEST_MARK": str(self.mark),
+            "TERM": "xterm-256color",
+        }
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Sandbox:
+    box = Sandbox(
+        tmp_path, tmp_path / "work", tmp_path / "tmp", tmp_path / "bin", tmp_path / "mark"
+    )
+    for folder in (box.work, box.tmp, box.bin):
+        folder.mkdir()
+    for name, script in (("git", FAKE_GIT), ("uv", FAKE_UV)):
+        (box.bin / name).write_text(script)
+        (box.bin / name).chmod(0o755)
+    return box
+
+
+def start(box: Sandbox, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pystarter", "new", "demo", "--no-input", *args],
+        cwd=box.work,
+        env=box.env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_until(reached: Callable[[], bool], process: subprocess.Popen[str], what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not reached():
+        if process.poll() is not None:
+            _, err = process.communicate()
+            raise AssertionError(f"pystarter ended before {what}: {process.returncode}\n{err}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"pystarter never reached {what}")
+        time.sleep(0.05)
+
+
+def interrupt(process: subprocess.Popen[str], signum: int) -> tuple[int, str, str]:
+    process.send_signal(signum)
+    try:
+        out, err = process.communicate(timeout=STOP_WAIT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    return process.returncode, out, err
+
+
+def assert_stopped_cleanly(box: Sandbox, status: int, err: str, name: str) -> None:
+    _, code, word = SIGNALS[name]
+    assert status == code, (status, err)
+    lines = err.strip().splitlines()
+    assert lines == [f"error: {word}; nothing was left behind"], err
+    assert list(box.work.iterdir()) == [], f"DEST or a staging folder was left behind: {err}"
+    assert list(box.tmp.iterdir()) == [], f"temporary files were left behind: {err}"
+    if box.mark.exists():
+        assert_tool_gone(int(box.mark.read_text()), box)
+
+
+def tool_still_running(pid: int, box: Sandbox) -> bool:
+    """True while ``pid`` is our stand-in tool, alive; a reused pid or a zombie is not."""
+    proc = Path("/proc") / str(pid)
+    try:
+        command = (proc / "cmdline").read_bytes().decode(errors="replace")
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return str(box.bin) in command and state != "Z"
+
+
+def assert_tool_gone(pid: int, box: Sandbox) -> None:
+    deadline = time.monotonic() + 10
+    while tool_still_running(pid, box):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            raise AssertionError(f"the tool pystarter started (pid {pid}) is still running")
+        time.sleep(0.05)
+
+
+@contextmanager
+def template_paused_mid_render(root: Path) -> Iterator[tuple[Path, Callable[[], bool]]]:
+    """A template whose last file is a named pipe: copier blocks reading it, mid-render.
+
+    Yields the template and a probe that is true once copier has the pipe open.
+    """
+    template = write_tree(
+        root / "template",
+        {
+            "copier.yml": "_subdirectory: project\nproject_name: {type: str, default: demo}\n",
+            "project/README.md.jinja": "# {{ project_name }}\n",
+            "project/pkg/__init__.py": "",
+        },
+    )
+    pipe = template / "project" / "zz-paused.txt"
+    os.mkfifo(pipe)
+    writer: list[int] = []
+
+    def copier_is_reading() -> bool:
+        try:
+            writer.append(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError as exc:
+            if exc.errno == errno.ENXIO:  # no reader yet
+                return False
+            raise
+        return True
+
+    try:
+        yield template, copier_is_reading
+    finally:
+        for fd in writer:
+            os.close(fd)
+
+
+@pytest.mark.parametrize("name", SIGNALS)
+def test_signal_during_render_leaves_nothing(sandbox: Sandbox, name: str) -> None:
+    with template_paused_mid_render(sandbox.root) as (template, copier_is_reading):
+        process = start(sandbox, "-t", str(template), "--no-git")
+        wait_until(copier_is_reading, process, "the middle of rendering")
+        assert any(p.name.startswith(".pystarter-") for p in sandbox.work.iterdir())
+        status, _, err = interrupt(process, SIGNALS[name][0])
+    assert_stopped_cleanly(sandbox, status, err, name)
+
+
+@pytest.mark.parametrize("name", SIGNALS)
+def test_signal_during_git_leaves_nothing(sandbox: Sandbox, name: str) -> None:
+    process = start(sandbox, "-f", "fastapi", "--git")
+    wait_until(sandbox.mark.exists, process, "git commit")
+    assert (sandbox.dest / ".git").is_dir() and (sandbox.dest / "pyproject.toml").is_file()
+    status, _, err = interrupt(process, SIGNALS[name][0])
+    assert_stopped_cleanly(sandbox, status, err, name)
+
+
+@pytest.mark.parametrize("name", SIGNALS)
+def test_signal_during_install_leaves_nothing(sandbox: Sandbox, name: str) -> None:
+    process = start(sandbox, "-f", "fastapi", "--no-git", "--install")
+    wait_until(sandbox.mark.exists, process, "the install")
+    assert (sandbox.dest / ".venv" / "lib" / "half-installed").is_file()
+    status, _, err = interrupt(process, SIGNALS[name][0])
+    assert_stopped_cleanly(sandbox, status, err, name)
+
+
+@pytest.mark.parametrize("name", SIGNALS)
+def test_signal_during_a_forced_run_puts_dest_back_as_it_was(sandbox: Sandbox, name: str) -> None:
+    sandbox.dest.mkdir()
+    (sandbox.dest / "notes.txt").write_text("mine\n")
+    (sandbox.dest / "pyproject.toml").write_text("# my own, overwritten by the template\n")
+    (sandbox.dest / "demo").mkdir()
+    (sandbox.dest / "demo" / "keep.py").write_text("KEEP = 1\n")
+    before = {p: p.read_bytes() for p in sorted(sandbox.dest.rglob("*")) if p.is_file()}
+    process = start(sandbox, "-f", "fastapi", "--git", "--force")
+    wait_until(sandbox.mark.exists, process, "git commit")
+    assert b"[project]" in (sandbox.dest / "pyproject.toml").read_bytes()  # it was replaced
+    status, _, err = interrupt(process, SIGNALS[name][0])
+    _, code, _ = SIGNALS[name]
+    assert status == code, err
+    after = {p: p.read_bytes() for p in sorted(sandbox.dest.rglob("*")) if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in sandbox.work.iterdir()) == ["demo"]
+    assert list(sandbox.tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", SIGNALS)
+def test_signal_during_the_questions_leaves_nothing(sandbox: Sandbox, name: str) -> None:
+    """``kill -INT`` is not Ctrl-C: in raw mode the terminal sends no signal for the key, so
+    this proves the wizard stops on the signal itself (a supervisor's, ``timeout -s INT``'s)."""
+    pytest.importorskip("pystarter.wizard", reason="the wizard is not written yet")
+    child = pexpect.spawn(
+        sys.executable, ["-m", "pystarter", "new", "demo"], cwd=str(sandbox.work),
+        env=sandbox.env(), dimensions=(40, 120), encoding="utf-8", timeout=WAIT,
+    )  # fmt: skip
+    try:
+        child.expect("What are you building")
+        child.kill(SIGNALS[name][0])
+        child.expect(pexpect.EOF, timeout=STOP_WAIT)
+        output = child.before or ""
+        child.close()
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
+    _, code, word = SIGNALS[name]
+    assert child.exitstatus == code, (child.exitstatus, child.signalstatus, output)
+    assert f"error: {word}; nothing was left behind" in output
+    assert "Traceback" not in output
+    assert list(sandbox.work.iterdir()) == []
+    assert list(sandbox.tmp.iterdir()) == []
+
+
+def test_a_signal_during_cleanup_waits_until_the_cleanup_is_done() -> None:
+    """A second Ctrl-C while pystarter undoes its work must not stop the undo half way."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers can only be set from the main thread")
+
+    class Stopped(Exception):
+        pass
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    steps: list[str] = []
+    try:
+        with pytest.raises(Stopped), _signals_deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            steps.append("undo went on after the signal")
+        assert steps == ["undo went on after the signal"]
+        assert signal.getsignal(signal.SIGTERM) is stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
