@@ -1,0 +1,50 @@
+"""What each command path must not import: the benchmark holds speed, this holds the cause."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = (
+    "typer",
+    "rich",
+    "pydantic",
+    "copier",
+    "questionary",
+    "prompt_toolkit",
+    "jinja2",
+    "plumbum",
+)
+
+
+def imported_modules(*args: str) -> set[str]:
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "pystarter", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    names = set()
+    for line in completed.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    return names
+
+
+def test_version_imports_none_of_the_heavy_packages() -> None:
+    assert imported_modules("--version").isdisjoint(HEAVY)
+
+
+@pytest.mark.parametrize(
+    "args", [("--help",), ("recommend", "--need", "rest-api", "--json"), ("new", "--help")]
+)
+def test_help_and_recommend_do_not_import_the_renderer_or_the_prompts(
+    args: tuple[str, ...],
+) -> None:
+    loaded = imported_modules(*args)
+    assert "typer" in loaded  # the measurement works
+    assert loaded.isdisjoint({"copier", "questionary", "prompt_toolkit", "jinja2", "plumbum"})
