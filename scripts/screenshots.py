@@ -24,6 +24,8 @@ from rich.text import Text
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 COLUMNS, ROWS = 100, 60
 ENTER, DOWN, SPACE = "\r", "\x1b[B", " "
+#: questionary's "?" mark, then colour codes, then the question
+PROMPT = r"\?(?:\x1b\[[0-9;]*m)* \S"
 
 
 class Terminal:
@@ -113,7 +115,7 @@ def wizard_pictures(workdir: str) -> list[Path]:
     first = save(term.text(), "wizard-recommendation.svg", "pystarter new: the recommendation")
     term.send(ENTER)
     for _ in range(40):  # Enter at every question, but do not install (quicker picture)
-        index = term.child.expect([r"install the dependencies now\?", r"\? ", pexpect.EOF])
+        index = term.child.expect([r"install the dependencies now\?", PROMPT, pexpect.EOF])
         term._feed()
         if index == 0:
             term.send("n" + ENTER)
