@@ -12,6 +12,7 @@ import glob
 import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -128,6 +129,22 @@ def syntax_combos(framework: str) -> list[dict[str, Any]]:
     pairs = [("database", "use_docker"), ("database", "ci"), ("use_celery", "use_docker"),
              ("use_celery", "ci"), ("use_docker", "ci")]  # fmt: skip
     return _pairwise(framework, keys, pairs)
+
+
+def with_defaults(framework: str, answers: dict[str, Any]) -> dict[str, Any]:
+    return {**default_options(framework), **answers}
+
+
+def combos_to_run(framework: str, named: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The renders an issue names, then each runtime combo whose code none of them runs."""
+    keys = _offered(framework, runtime=True)
+
+    def runtime(combo: dict[str, Any]) -> tuple[Any, ...]:
+        full = with_defaults(framework, combo)
+        return tuple(full[key] for key in keys)
+
+    covered = {runtime(combo) for combo in named}
+    return named + [c for c in runtime_combos(framework) if runtime(c) not in covered]
 
 
 def combo_id(combo: dict[str, Any]) -> str:
@@ -308,6 +325,32 @@ def stop(server: subprocess.Popen[bytes]) -> None:
     finally:
         if server.stdout:
             server.stdout.close()
+
+
+def env_secret(project: Project) -> str:
+    """The secret the render wrote into ``.env``."""
+    match = re.search(
+        r"^(?:DJANGO_)?SECRET_KEY=(.+)$", (project.path / ".env").read_text(), re.MULTILINE
+    )
+    assert match, ".env has no SECRET_KEY"
+    return match.group(1)
+
+
+def assert_secrets_differ(first: Project, second: Project) -> None:
+    """Two renders never share a secret, and it stays out of every committed file."""
+    first_key, second_key = env_secret(first), env_secret(second)
+    assert first_key != second_key
+    assert len(first_key) >= 32
+    assert first_key not in (first.path / ".env.example").read_text()
+    assert first_key not in (first.path / ".copier-answers.yml").read_text()
+    assert ".env" in (first.path / ".gitignore").read_text().splitlines()
+
+
+def assert_linted_what_was_asked(answers: dict[str, Any], checked: list[str]) -> None:
+    assert ("Dockerfile" in checked) == answers["use_docker"]
+    assert ("compose.yaml" in checked) == answers["use_docker"]
+    assert (".github/workflows/ci.yml" in checked) == (answers["ci"] == "github")
+    assert (".gitlab-ci.yml" in checked) == (answers["ci"] == "gitlab")
 
 
 def check_syntax_files(project: Project) -> list[str]:

@@ -3,7 +3,6 @@ against real PostgreSQL, MariaDB and Redis, lints clean, serves /health and its 
 
 from __future__ import annotations
 
-import re
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -11,22 +10,25 @@ from typing import Any
 
 import pytest
 
-from pystarter.options import default_options
 from tests.projects import (
     Project,
+    assert_linted_what_was_asked,
+    assert_secrets_differ,
     check_project,
     check_syntax_files,
     combo_id,
+    combos_to_run,
+    env_secret,
     free_port,
     fresh_database,
     project_env,
     pystarter,
     redis_url,
     render_project,
-    runtime_combos,
     stop,
     syntax_combos,
     wait_for_json,
+    with_defaults,
 )
 
 #: The renders the issue names, on Python 3.12 so that they install Django 6 (which needs it;
@@ -44,22 +46,7 @@ NAMED_COMBOS: list[dict[str, Any]] = [
     },
     {"python_version": "3.12", "database": "mysql", "use_auth": False, "ci": "gitlab"},
 ]
-RUNTIME_KEYS = ("database", "use_auth", "use_rest_api", "use_celery")
-
-
-def _runtime(answers: dict[str, Any]) -> tuple[Any, ...]:
-    defaults = default_options("django")
-    return tuple(answers.get(key, defaults[key]) for key in RUNTIME_KEYS)
-
-
-def _combos_to_run() -> list[dict[str, Any]]:
-    """The named renders, and each runtime combo whose code none of them already runs."""
-    covered = {_runtime(combo) for combo in NAMED_COMBOS}
-    extra = [combo for combo in runtime_combos("django") if _runtime(combo) not in covered]
-    return NAMED_COMBOS + extra
-
-
-RUNTIME_COMBOS = _combos_to_run()
+RUNTIME_COMBOS = combos_to_run("django", NAMED_COMBOS)
 
 #: Tests of the generated project that must exist, by the option that brings them.
 EXPECTED_TESTS = {
@@ -82,15 +69,14 @@ EXPECTED_TESTS = {
 
 
 def _expected_tests(answers: dict[str, Any]) -> list[str]:
-    _, use_auth, use_rest_api, use_celery = _runtime(answers)
-    on = {"always": True, "use_auth": use_auth, "use_rest_api": use_rest_api,
-          "use_celery": use_celery}  # fmt: skip
+    on = {**with_defaults("django", answers), "always": True}
+    on["database"] = on["database"] != "none"
     return [name for option, names in EXPECTED_TESTS.items() if on[option] for name in names]
 
 
 def _served_status(project: Project, path: str) -> int:
     """Start the project's run command against a fresh database and GET ``path``."""
-    with fresh_database(_runtime(project.answers)[0]) as url:
+    with fresh_database(with_defaults("django", project.answers)["database"]) as url:
         extra = {"REDIS_URL": redis_url(), "PORT": str(free_port())}
         if url:
             extra["DATABASE_URL"] = url
@@ -144,30 +130,15 @@ def test_docker_and_ci_files_pass_their_linters(tmp_path: Path, answers: dict[st
 
     checked = check_syntax_files(project)
 
-    assert ("Dockerfile" in checked) == answers["use_docker"]
-    assert ("compose.yaml" in checked) == answers["use_docker"]
-    assert (".github/workflows/ci.yml" in checked) == (answers["ci"] == "github")
-    assert (".gitlab-ci.yml" in checked) == (answers["ci"] == "gitlab")
-
-
-def _secret_key(project_path: Path) -> str:
-    env_file = (project_path / ".env").read_text()
-    match = re.search(r"^DJANGO_SECRET_KEY=(.+)$", env_file, re.MULTILINE)
-    assert match, ".env has no DJANGO_SECRET_KEY"
-    return match.group(1)
+    assert_linted_what_was_asked(answers, checked)
 
 
 def test_two_renders_never_share_a_secret_key(tmp_path: Path) -> None:
     first = render_project("django", tmp_path, name="first")
     second = render_project("django", tmp_path, name="second")
 
-    first_key, second_key = _secret_key(first.path), _secret_key(second.path)
-
-    assert first_key != second_key
-    assert len(first_key) >= 50  # what `check --deploy` asks of a production key
-    assert first_key not in (first.path / ".env.example").read_text()
-    assert ".env" in (first.path / ".gitignore").read_text().splitlines()
-    assert "secret_key" not in (first.path / ".copier-answers.yml").read_text()
+    assert_secrets_differ(first, second)
+    assert len(env_secret(first)) >= 50  # what `check --deploy` asks of a production key
 
 
 def test_database_none_is_refused_with_the_reason(tmp_path: Path) -> None:

@@ -3,20 +3,21 @@ against real PostgreSQL, MariaDB and Redis, lints clean and serves /health."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pystarter.options import default_options
 from tests.projects import (
+    assert_linted_what_was_asked,
+    assert_secrets_differ,
     check_project,
     check_syntax_files,
     combo_id,
+    combos_to_run,
     render_project,
-    runtime_combos,
     syntax_combos,
+    with_defaults,
 )
 
 #: The renders the issue names; then runtime_combos adds what they leave out.
@@ -32,22 +33,7 @@ NAMED_COMBOS: list[dict[str, Any]] = [
     {"database": "mysql", "ci": "gitlab"},
     {"database": "none", "use_auth": False},
 ]
-RUNTIME_KEYS = ("database", "use_auth", "use_rest_api", "use_celery")
-
-
-def _runtime(answers: dict[str, Any]) -> tuple[Any, ...]:
-    defaults = default_options("flask")
-    return tuple(answers.get(key, defaults[key]) for key in RUNTIME_KEYS)
-
-
-def _combos_to_run() -> list[dict[str, Any]]:
-    """The named renders, and each runtime combo whose code none of them already runs."""
-    covered = {_runtime(combo) for combo in NAMED_COMBOS}
-    extra = [combo for combo in runtime_combos("flask") if _runtime(combo) not in covered]
-    return NAMED_COMBOS + extra
-
-
-RUNTIME_COMBOS = _combos_to_run()
+RUNTIME_COMBOS = combos_to_run("flask", NAMED_COMBOS)
 
 #: Tests of the generated project that must exist, by the option that brings them.
 EXPECTED_TESTS = {
@@ -78,9 +64,8 @@ EXPECTED_TESTS = {
 
 
 def _expected_tests(answers: dict[str, Any]) -> list[str]:
-    database, use_auth, use_rest_api, use_celery = _runtime(answers)
-    on = {"always": True, "database": database != "none", "use_auth": use_auth,
-          "use_rest_api": use_rest_api, "use_celery": use_celery}  # fmt: skip
+    on = {**with_defaults("flask", answers), "always": True}
+    on["database"] = on["database"] != "none"
     return [name for option, names in EXPECTED_TESTS.items() if on[option] for name in names]
 
 
@@ -113,29 +98,14 @@ def test_docker_and_ci_files_pass_their_linters(tmp_path: Path, answers: dict[st
 
     checked = check_syntax_files(project)
 
-    assert ("Dockerfile" in checked) == answers["use_docker"]
-    assert ("compose.yaml" in checked) == answers["use_docker"]
-    assert (".github/workflows/ci.yml" in checked) == (answers["ci"] == "github")
-    assert (".gitlab-ci.yml" in checked) == (answers["ci"] == "gitlab")
-
-
-def _secret_key(project_path: Path) -> str:
-    match = re.search(r"^SECRET_KEY=(.+)$", (project_path / ".env").read_text(), re.MULTILINE)
-    assert match, ".env has no SECRET_KEY"
-    return match.group(1)
+    assert_linted_what_was_asked(answers, checked)
 
 
 def test_two_renders_never_share_a_secret_key(tmp_path: Path) -> None:
     first = render_project("flask", tmp_path, name="first")
     second = render_project("flask", tmp_path, name="second")
 
-    first_key, second_key = _secret_key(first.path), _secret_key(second.path)
-
-    assert first_key != second_key
-    assert len(first_key) >= 32
-    assert first_key not in (first.path / ".env.example").read_text()
-    assert ".env" in (first.path / ".gitignore").read_text().splitlines()
-    assert "secret_key" not in (first.path / ".copier-answers.yml").read_text()
+    assert_secrets_differ(first, second)
 
 
 def test_with_every_option_off_the_app_carries_no_code_for_them(tmp_path: Path) -> None:
