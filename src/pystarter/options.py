@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pystarter.errors import UsageError
+from pystarter.names import shown
 
 FRAMEWORKS: tuple[str, ...] = ("django", "flask", "fastapi")
 
@@ -156,7 +157,7 @@ def validate_choice(key: str, value: Any) -> None:
     option = OPTIONS_BY_KEY.get(key)
     if option is not None and value not in option.choices:
         names = ", ".join(_flag_value(c) for c in option.choices)
-        raise UsageError(f"{key} cannot be {value!r}", f"choose one of {names}")
+        raise UsageError(f"{key} cannot be {shown(value)}", f"choose one of {names}")
 
 
 def _flag_value(value: Answer) -> str:
