@@ -118,11 +118,15 @@ def main(
     """pystarter: scaffold Django, Flask and FastAPI projects."""
 
 
-def _stdin_is_tty() -> bool:
+def _is_tty(stream: Any) -> bool:
     try:
-        return sys.stdin is not None and sys.stdin.isatty()
+        return stream is not None and stream.isatty()
     except (ValueError, OSError):
         return False
+
+
+def _stdin_is_tty() -> bool:
+    return _is_tty(sys.stdin)
 
 
 @app.command()
@@ -256,11 +260,10 @@ def _progress_factory(quiet: bool) -> Any:
 
     @contextmanager
     def progress(label: str) -> Any:
-        console = _console(stderr=True)
-        if quiet or not console.is_terminal:
+        if quiet or not _is_tty(sys.stderr):  # no spinner, and no rich import, for scripts
             yield lambda _step: None
             return
-        with console.status(label) as status:
+        with _console(stderr=True).status(label) as status:
             yield lambda step: status.update(f"{label}: {step}")
 
     return progress
