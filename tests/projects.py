@@ -253,8 +253,14 @@ def shell(command: str, project: Project, env: dict[str, str], timeout: float) -
 # --- the checks ---------------------------------------------------------------------------
 
 
-def check_project(project: Project) -> str:
-    """Install, test, lint, start and ask /health; returns the project's pytest output."""
+def check_project(project: Project, expected_tests: list[str] = (), min_tests: int = 1) -> str:
+    """Install, test, lint, start and ask /health; returns the project's pytest output.
+
+    ``expected_tests`` are test functions the project's own suite must define (the behaviour
+    lives there); every one of its tests must pass, none may be skipped."""
+    sources = "".join(p.read_text() for p in (project.path / "tests").glob("test_*.py"))
+    missing = [name for name in expected_tests if f"def {name}(" not in sources]
+    assert not missing, f"the generated tests lack {missing}"
     database = project.result.get("answers", {}).get("database") or project.answers.get(
         "database", "sqlite"
     )
@@ -267,6 +273,9 @@ def check_project(project: Project) -> str:
         shell(commands["install"], project, env, INSTALL_TIMEOUT)
         test_output = shell(commands["test"], project, env, TEST_TIMEOUT)
         assert "warnings summary" not in test_output, test_output[-4000:]
+        summary = test_output.strip().splitlines()[-1]
+        assert " passed" in summary and "skipped" not in summary, summary
+        assert int(summary.split(" passed")[0].split()[-1]) >= min_tests, summary
         assert " warning" not in test_output.strip().splitlines()[-1], test_output[-2000:]
         shell("uv run ruff check .", project, env, 120)
         shell("uv run ruff format --check .", project, env, 120)

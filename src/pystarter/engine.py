@@ -34,6 +34,7 @@ from pystarter.errors import (
     UnsafePathError,
     UntrustedTemplateError,
     WriteError,
+    first_line,
 )
 from pystarter.names import shown
 from pystarter.sources import TemplateSource
@@ -217,7 +218,7 @@ def _write_error(exc: OSError, workspace: Path) -> PystarterError:
     """The disk said no (full, read-only, quota): one line saying so; other errors unchanged."""
     if not _is_write_failure(exc, workspace):
         return RenderError(
-            f"the template did not render: {_first_line(exc)}",
+            f"the template did not render: {first_line(exc)}",
             "check the template and the answers given with --data",
         )
     return WriteError(
@@ -253,12 +254,12 @@ def render_template(template: TemplateSource, target: Path, answers: Mapping[str
         )
     except UnsafeTemplateError as exc:
         raise UntrustedTemplateError(
-            f"template {template.source} wants to run code: {_first_line(exc)}",
+            f"template {template.source} wants to run code: {first_line(exc)}",
             "pass --trust if you trust its author",
         ) from exc
     except ForbiddenPathError as exc:
         raise UnsafePathError(
-            f"template {template.source} would write outside the project: {_first_line(exc)}",
+            f"template {template.source} would write outside the project: {first_line(exc)}",
             "an answer used in a file name holds '..' or '/', or the template links outside itself",
         ) from exc
     except PystarterError:
@@ -283,38 +284,33 @@ def render_template(template: TemplateSource, target: Path, answers: Mapping[str
                 "shorten the answer used in that file name",
             ) from exc
         raise RenderError(
-            f"template {template.source} did not render: {_first_line(exc)}",
+            f"template {template.source} did not render: {first_line(exc)}",
             "check the template and the answers given with --data",
         ) from exc
     except ValueError as exc:
         required = _REQUIRED_QUESTION.match(str(exc))
         if required is None:
             raise RenderError(
-                f"template {template.source} did not render: {_first_line(exc)}",
+                f"template {template.source} did not render: {first_line(exc)}",
                 "check the template and the answers given with --data",
             ) from exc
         raise MissingAnswersError([required.group(1)]) from exc
     except (CopierError, TypeError) as exc:
         raise RenderError(
-            f"template {template.source} did not render: {_first_line(exc)}",
+            f"template {template.source} did not render: {first_line(exc)}",
             "check the template and the answers given with --data",
         ) from exc
     except Exception as exc:  # Jinja and YAML errors surface under many types
         raise RenderError(
-            f"template {template.source} did not render: {type(exc).__name__}: {_first_line(exc)}",
+            f"template {template.source} did not render: {type(exc).__name__}: {first_line(exc)}",
             "check the template and the answers given with --data",
         ) from exc
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _git_message(exc: BaseException) -> str:
     """The last thing git said on stderr (``fatal: unable to access ...``), not plumbum's dump."""
     lines = str(getattr(exc, "stderr", "") or "").strip().splitlines()
-    return lines[-1].strip() if lines else _first_line(exc)
+    return lines[-1].strip() if lines else first_line(exc)
 
 
 def _record_in_answers_file(rendered: Path, record: Mapping[str, Any]) -> None:

@@ -114,3 +114,9 @@ class NotUpdatableError(UsageError):
 
 class UpdateError(PystarterError):
     """The update itself failed (git or copier); the project was put back as it was."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message: third-party errors span many lines."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -39,6 +39,7 @@ from pystarter.errors import (
     UntrustedTemplateError,
     UpdateError,
     UsageError,
+    first_line,
 )
 from pystarter.sources import (
     TemplateSource,
@@ -317,25 +318,20 @@ def _run_copier_update(project: Path, template: TemplateSource, data: Mapping[st
             )
     except UnsafeTemplateError as exc:
         raise UntrustedTemplateError(
-            f"template {template.source} wants to run code during the update: {_first_line(exc)}",
+            f"template {template.source} wants to run code during the update: {first_line(exc)}",
             "pass --trust if you trust its author",
         ) from exc
     except UserMessageError as exc:
         raise UsageError(
-            f"cannot update: {_first_line(exc)}", "see pystarter update --help"
+            f"cannot update: {first_line(exc)}", "see pystarter update --help"
         ) from exc
     except PystarterError:
         raise
     except (CopierError, subprocess.SubprocessError, OSError, ValueError) as exc:
         raise UpdateError(
-            f"the update from {template.source} failed: {_first_line(exc)}",
+            f"the update from {template.source} failed: {first_line(exc)}",
             "the project was put back as it was",
         ) from exc
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _restore(project: Path, commit: str) -> None:
