@@ -345,23 +345,6 @@ def env_secret(project: Project) -> str:
     return match.group(1)
 
 
-def assert_secrets_differ(first: Project, second: Project) -> None:
-    """Two renders never share a secret, and it stays out of every committed file."""
-    first_key, second_key = env_secret(first), env_secret(second)
-    assert first_key != second_key
-    assert len(first_key) >= 32
-    assert first_key not in (first.path / ".env.example").read_text()
-    assert first_key not in (first.path / ".copier-answers.yml").read_text()
-    assert ".env" in (first.path / ".gitignore").read_text().splitlines()
-
-
-def assert_linted_what_was_asked(answers: dict[str, Any], checked: list[str]) -> None:
-    assert ("Dockerfile" in checked) == answers["use_docker"]
-    assert ("compose.yaml" in checked) == answers["use_docker"]
-    assert (".github/workflows/ci.yml" in checked) == (answers["ci"] == "github")
-    assert (".gitlab-ci.yml" in checked) == (answers["ci"] == "gitlab")
-
-
 def check_syntax_files(project: Project) -> list[str]:
     """Lint whichever Docker and CI files the render has; returns the files checked."""
     checks = {

@@ -12,13 +12,9 @@ import pytest
 
 from tests.projects import (
     Project,
-    assert_linted_what_was_asked,
-    assert_secrets_differ,
     check_project,
-    check_syntax_files,
     combo_id,
     combos_to_run,
-    env_secret,
     free_port,
     fresh_database,
     project_env,
@@ -26,7 +22,6 @@ from tests.projects import (
     redis_url,
     render_project,
     stop,
-    syntax_combos,
     wait_for_json,
     with_defaults,
 )
@@ -113,25 +108,6 @@ def test_rendered_project_installs_passes_its_tests_and_serves_health(
     # flow, the REST API's permissions and pages, the Celery task on a real Redis worker.
     check_project(project, _expected_tests(answers), min_tests=5)
     assert _served_status(project, "/admin/login/") == 200
-
-
-@pytest.mark.parametrize(
-    "answers", syntax_combos("django"), ids=[combo_id(c) for c in syntax_combos("django")]
-)
-def test_docker_and_ci_files_pass_their_linters(tmp_path: Path, answers: dict[str, Any]) -> None:
-    project = render_project("django", tmp_path, answers)
-
-    checked = check_syntax_files(project)
-
-    assert_linted_what_was_asked(answers, checked)
-
-
-def test_two_renders_never_share_a_secret_key(tmp_path: Path) -> None:
-    first = render_project("django", tmp_path, name="first")
-    second = render_project("django", tmp_path, name="second")
-
-    assert_secrets_differ(first, second)
-    assert len(env_secret(first)) >= 50  # what `check --deploy` asks of a production key
 
 
 def test_database_none_is_refused_with_the_reason(tmp_path: Path) -> None:

@@ -9,14 +9,10 @@ from typing import Any
 import pytest
 
 from tests.projects import (
-    assert_linted_what_was_asked,
-    assert_secrets_differ,
     check_project,
-    check_syntax_files,
     combo_id,
     combos_to_run,
     render_project,
-    syntax_combos,
     with_defaults,
 )
 
@@ -74,24 +70,6 @@ def test_rendered_project_installs_passes_its_tests_and_serves_health(
     # The project's own suite holds the behaviour: migrations in sync with the models (alembic
     # check), a database round trip, the auth flow, the Celery task on Redis, the OpenAPI schema.
     check_project(project, _expected_tests(answers))
-
-
-@pytest.mark.parametrize(
-    "answers", syntax_combos("fastapi"), ids=[combo_id(c) for c in syntax_combos("fastapi")]
-)
-def test_docker_and_ci_files_pass_their_linters(tmp_path: Path, answers: dict[str, Any]) -> None:
-    project = render_project("fastapi", tmp_path, answers)
-
-    checked = check_syntax_files(project)
-
-    assert_linted_what_was_asked(answers, checked)
-
-
-def test_two_renders_never_share_a_secret_key(tmp_path: Path) -> None:
-    first = render_project("fastapi", tmp_path, name="first")
-    second = render_project("fastapi", tmp_path, name="second")
-
-    assert_secrets_differ(first, second)
 
 
 def test_database_none_renders_no_sqlalchemy_and_no_example_resource(tmp_path: Path) -> None:

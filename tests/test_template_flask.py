@@ -9,14 +9,10 @@ from typing import Any
 import pytest
 
 from tests.projects import (
-    assert_linted_what_was_asked,
-    assert_secrets_differ,
     check_project,
-    check_syntax_files,
     combo_id,
     combos_to_run,
     render_project,
-    syntax_combos,
     with_defaults,
 )
 
@@ -82,24 +78,6 @@ def test_rendered_project_installs_passes_its_tests_and_serves_health(
     # (flask db check), a database round trip, the auth flow with CSRF, the JSON API, the
     # Celery task on a real worker through Redis, production settings.
     check_project(project, _expected_tests(answers))
-
-
-@pytest.mark.parametrize(
-    "answers", syntax_combos("flask"), ids=[combo_id(c) for c in syntax_combos("flask")]
-)
-def test_docker_and_ci_files_pass_their_linters(tmp_path: Path, answers: dict[str, Any]) -> None:
-    project = render_project("flask", tmp_path, answers)
-
-    checked = check_syntax_files(project)
-
-    assert_linted_what_was_asked(answers, checked)
-
-
-def test_two_renders_never_share_a_secret_key(tmp_path: Path) -> None:
-    first = render_project("flask", tmp_path, name="first")
-    second = render_project("flask", tmp_path, name="second")
-
-    assert_secrets_differ(first, second)
 
 
 def test_with_every_option_off_the_app_carries_no_code_for_them(tmp_path: Path) -> None:
