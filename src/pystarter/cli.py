@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover - older typer on upstream click
 
 from pystarter import __version__
 from pystarter.errors import ExitStatus, PystarterError, UsageError
+from pystarter.terminal import make_console
 
 
 def _raise_exit(status: int) -> NoReturn:
@@ -88,12 +89,6 @@ class Terminated(KeyboardInterrupt):
 
 def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated
-
-
-def _console(stderr: bool = False, soft_wrap: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap)
 
 
 def _version_callback(value: bool) -> None:
@@ -263,14 +258,14 @@ def _progress_factory(quiet: bool) -> Any:
         if quiet or not _is_tty(sys.stderr):  # no spinner, and no rich import, for scripts
             yield lambda _step: None
             return
-        with _console(stderr=True).status(label) as status:
+        with make_console(stderr=True).status(label) as status:
             yield lambda step: status.update(f"{label}: {step}")
 
     return progress
 
 
 def _print_new_outcome(outcome: Any, dry_run: bool) -> None:
-    console = _console(soft_wrap=True)
+    console = make_console(soft_wrap=True)
     result = outcome.result
     if dry_run:
         console.print(
@@ -347,7 +342,7 @@ def recommend_command(
         return
     from pystarter.display import recommendation_panel
 
-    console = _console()
+    console = make_console()
     console.print(recommendation_panel(rec))
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+
+from pystarter.terminal import make_console
 
 templates_app = typer.Typer(
     name="templates",
@@ -21,12 +23,6 @@ templates_app = typer.Typer(
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-
-
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 @templates_app.command("list")
@@ -51,7 +47,7 @@ def list_command(as_json: JsonOption = False) -> None:
         )
         trusted = "yes" if entry.trusted else ""
         table.add_row(escape(entry.name), entry.kind, source, escape(entry.ref or ""), trusted)
-    _console().print(table)
+    make_console(soft_wrap=True).print(table)
 
 
 @templates_app.command("add")
@@ -85,7 +81,7 @@ def add_command(
     details = ", ".join(
         part for part in (f"ref {ref}" if ref else "", "trusted" if trusted else "") if part
     )
-    console = _console()
+    console = make_console(soft_wrap=True)
     console.print(f"[green]✓[/] registered {name} → {stored}{f' ({details})' if details else ''}")
     console.print(f"  use it: pystarter new DEST --template {name}")
 
@@ -96,7 +92,7 @@ def remove_command(name: Annotated[str, typer.Argument(help="A registered name."
     from pystarter.config import load_config, remove_template
 
     removed = remove_template(load_config(), name)
-    _console().print(f"[green]✓[/] removed {name} ({removed.source})")
+    make_console(soft_wrap=True).print(f"[green]✓[/] removed {name} ({removed.source})")
 
 
 @templates_app.command("check")
@@ -117,7 +113,7 @@ def check_command(
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
-        console = _console()
+        console = make_console(soft_wrap=True)
         for note in report.notes:
             console.print(f"[yellow]![/] {note}")
         if report.ok:
@@ -162,7 +158,7 @@ def update_command(
     if as_json:
         typer.echo(json.dumps(result.as_json(), indent=2))
         return
-    console = _console()
+    console = make_console(soft_wrap=True)
     if result.up_to_date:
         console.print(
             f"[green]✓[/] {result.destination} is up to date with {result.template}"
