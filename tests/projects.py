@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from pystarter.answers import PYTHON_VERSIONS
 from pystarter.options import INTERACTING_PAIRS, OPTIONS, allowed_choices, clashes, default_options
 
 BIN = Path(sys.executable).parent
@@ -129,6 +130,17 @@ def syntax_combos(framework: str) -> list[dict[str, Any]]:
     pairs = [("database", "use_docker"), ("database", "ci"), ("use_celery", "use_docker"),
              ("use_celery", "ci"), ("use_docker", "ci")]  # fmt: skip
     return _pairwise(framework, keys, pairs)
+
+
+def all_pairs_combos(framework: str) -> list[dict[str, Any]]:
+    """Every allowed pair of values of any two options, each Python version once: for checks
+    that only render, where a render costs milliseconds."""
+    keys = _offered(framework, runtime=None)
+    combos = _pairwise(framework, keys, list(itertools.combinations(keys, 2)))
+    return [
+        {**combo, "python_version": PYTHON_VERSIONS[i % len(PYTHON_VERSIONS)]}
+        for i, combo in enumerate(combos)
+    ]
 
 
 def with_defaults(framework: str, answers: dict[str, Any]) -> dict[str, Any]:

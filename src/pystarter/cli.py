@@ -1,7 +1,5 @@
 """The typer app: parse flags, call the engine, print with rich. No logic of its own."""
 
-from __future__ import annotations
-
 import json
 import os
 import signal

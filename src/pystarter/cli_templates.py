@@ -5,8 +5,6 @@ Thin like :mod:`pystarter.cli`: parse, call :mod:`pystarter.config`, :mod:`pysta
 :class:`~pystarter.errors.PystarterError` and printed by ``cli.run``.
 """
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated

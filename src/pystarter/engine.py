@@ -206,7 +206,8 @@ def _staging_area(workspace: Path) -> Iterator[Path]:
 
 def _is_write_failure(exc: OSError, under: Path) -> bool:
     """The disk refused to write below ``under``, as opposed to a template file being unreadable."""
-    if isinstance(exc, _process_errors()):
+    processes = sys.modules.get("plumbum.commands.processes")
+    if processes is not None and isinstance(exc, processes.ProcessExecutionError):
         return False
     if exc.errno in DISK_FULL_ERRNOS:
         return True
@@ -227,84 +228,113 @@ def _write_error(exc: OSError, workspace: Path) -> PystarterError:
     )
 
 
-def _process_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions copier's git calls raise (plumbum's), which subclass OSError."""
-    try:
-        from plumbum.commands.processes import ProcessExecutionError
-    except ImportError:  # pragma: no cover - copier depends on plumbum
-        return ()
-    return (ProcessExecutionError,)
-
-
 def render_template(template: TemplateSource, target: Path, answers: Mapping[str, Any]) -> None:
-    """Render with copier; every failure becomes one of our errors, disk errors stay OSError."""
-    from copier import run_copy
-    from copier.errors import CopierError, ForbiddenPathError, UnsafeTemplateError
+    """Render into ``target``; every failure becomes one of our errors, disk errors stay OSError.
 
+    Built-in templates are rendered by :mod:`pystarter.direct_render` (the same files in a
+    fraction of the time); every other template, and a built-in that needs more of copier,
+    by copier.
+    """
     try:
-        run_copy(
-            template.location,
-            target,
-            data=dict(answers),
-            defaults=True,
-            unsafe=template.trusted,
-            quiet=True,
-            vcs_ref=template.vcs_ref,
-            overwrite=True,
-        )
-    except UnsafeTemplateError as exc:
-        raise UntrustedTemplateError(
-            f"template {template.source} wants to run code: {first_line(exc)}",
-            "pass --trust if you trust its author",
-        ) from exc
-    except ForbiddenPathError as exc:
-        raise UnsafePathError(
-            f"template {template.source} would write outside the project: {first_line(exc)}",
-            "an answer used in a file name holds '..' or '/', or the template links outside itself",
-        ) from exc
+        if template.kind == "builtin" and _render_directly(template, target, answers):
+            return
+        _render_with_copier(template, target, answers)
     except PystarterError:
         raise
-    except _process_errors() as exc:
+    except Exception as exc:
+        failure = _render_failure(template, target, exc)
+        if failure is exc:
+            raise
+        raise failure from exc
+
+
+def _render_directly(template: TemplateSource, target: Path, answers: Mapping[str, Any]) -> bool:
+    """Render a built-in without copier; False when copier must do it (nothing left behind)."""
+    from pystarter.direct_render import NeedsCopier, render_directly, unsupported_reason
+    from pystarter.sources import read_template_config
+
+    root = Path(template.location)
+    config = read_template_config(root)
+    if unsupported_reason(root, config) is not None:
+        return False
+    try:
+        render_directly(root, config, target, answers, template.source)
+    except NeedsCopier:
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
+
+
+def _render_with_copier(template: TemplateSource, target: Path, answers: Mapping[str, Any]) -> None:
+    from copier import run_copy
+
+    run_copy(
+        template.location,
+        target,
+        data=dict(answers),
+        defaults=True,
+        unsafe=template.trusted,
+        quiet=True,
+        vcs_ref=template.vcs_ref,
+        overwrite=True,
+    )
+
+
+def _render_failure(template: TemplateSource, target: Path, exc: Exception) -> BaseException:
+    """Our error for a failed render; ``exc`` itself for a disk failure, which callers report.
+
+    copier's and plumbum's exception types are looked up only if they were imported: an
+    exception cannot come from a module that never loaded.
+    """
+    copier_errors = sys.modules.get("copier.errors")
+    processes = sys.modules.get("plumbum.commands.processes")
+    if copier_errors is not None and isinstance(exc, copier_errors.UnsafeTemplateError):
+        return UntrustedTemplateError(
+            f"template {template.source} wants to run code: {first_line(exc)}",
+            "pass --trust if you trust its author",
+        )
+    if copier_errors is not None and isinstance(exc, copier_errors.ForbiddenPathError):
+        return UnsafePathError(
+            f"template {template.source} would write outside the project: {first_line(exc)}",
+            "an answer used in a file name holds '..' or '/', or the template links outside itself",
+        )
+    if processes is not None and isinstance(exc, processes.ProcessExecutionError):
         if not Path(template.location).is_dir():
-            raise TemplateFetchError(
+            return TemplateFetchError(
                 f"could not fetch template {template.source}: {_git_message(exc)}",
                 "check the address, your network and --vcs-ref, then try again",
-            ) from exc
-        raise RenderError(
+            )
+        return RenderError(
             f"template {template.source} did not render: {_git_message(exc)}",
             "check the template's git repository",
-        ) from exc
-    except OSError as exc:
+        )
+    if isinstance(exc, OSError):
         if _is_write_failure(exc, target.parent):
-            raise
+            return exc
         if exc.errno == errno.ENAMETOOLONG:
             name = Path(str(exc.filename or "")).name
-            raise UnsafePathError(
+            return UnsafePathError(
                 f"template {template.source} makes a file name too long: {shown(name)}",
                 "shorten the answer used in that file name",
-            ) from exc
-        raise RenderError(
+            )
+        return RenderError(
             f"template {template.source} did not render: {first_line(exc)}",
             "check the template and the answers given with --data",
-        ) from exc
-    except ValueError as exc:
-        required = _REQUIRED_QUESTION.match(str(exc))
-        if required is None:
-            raise RenderError(
-                f"template {template.source} did not render: {first_line(exc)}",
-                "check the template and the answers given with --data",
-            ) from exc
-        raise MissingAnswersError([required.group(1)]) from exc
-    except (CopierError, TypeError) as exc:
-        raise RenderError(
+        )
+    required = _REQUIRED_QUESTION.match(str(exc)) if isinstance(exc, ValueError) else None
+    if required is not None:
+        return MissingAnswersError([required.group(1)])
+    copier_error = (copier_errors.CopierError,) if copier_errors is not None else ()
+    if isinstance(exc, (ValueError, TypeError, *copier_error)):
+        return RenderError(
             f"template {template.source} did not render: {first_line(exc)}",
             "check the template and the answers given with --data",
-        ) from exc
-    except Exception as exc:  # Jinja and YAML errors surface under many types
-        raise RenderError(
-            f"template {template.source} did not render: {type(exc).__name__}: {first_line(exc)}",
-            "check the template and the answers given with --data",
-        ) from exc
+        )
+    # Jinja and YAML errors surface under many types
+    return RenderError(
+        f"template {template.source} did not render: {type(exc).__name__}: {first_line(exc)}",
+        "check the template and the answers given with --data",
+    )
 
 
 def _git_message(exc: BaseException) -> str:
