@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from pystarter.answers import check_email, check_text_answers, parse_data_items
+from pystarter.answers import PLAIN_EMAIL, check_email, check_text_answers, parse_data_items
 from pystarter.cli import app
 from pystarter.errors import InvalidNameError, UsageError
 from pystarter.names import (
@@ -280,6 +280,7 @@ def test_data_items_parse_or_refuse_in_one_line(key: str, value: str) -> None:
     st.one_of(
         hostile_text(3),
         st.emails(),
+        st.from_regex(PLAIN_EMAIL, fullmatch=True),  # accepted without the email package
         st.tuples(st.emails(), st.sampled_from(FRAGMENTS)).map("".join),
         st.tuples(st.sampled_from(FRAGMENTS), st.emails()).map("".join),
     )

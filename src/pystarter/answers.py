@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import secrets
+import re
 import subprocess
 import sys
 import unicodedata
@@ -68,8 +68,17 @@ def check_text_answers(answers: Mapping[str, Any]) -> None:
         )
 
 
+#: RFC 5322 dot-atom ``local@domain``: always a valid address, checked without importing email.
+PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
+
+
 def is_email(text: str) -> bool:
     """An address the generated project's build backend accepts in ``authors`` (core metadata)."""
+    if PLAIN_EMAIL.fullmatch(text):
+        return True
     from email.errors import HeaderParseError
     from email.headerregistry import Address
 
@@ -216,7 +225,10 @@ def builtin_answers(
         )
     answers["python_version"] = str(answers["python_version"])
     answers.update(project_names(answers, fallback_name))
-    answers.setdefault("secret_key", secrets.token_urlsafe(50))
+    if "secret_key" not in answers:
+        import secrets  # 10 ms of hashlib and random, only when a project is made
+
+        answers["secret_key"] = secrets.token_urlsafe(50)
     return answers
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,17 +67,21 @@ def config_path() -> Path:
 def load_config(path: Path | None = None) -> UserConfig:
     path = path or config_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return UserConfig(path)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"config file {path} is not valid TOML: {exc}", "fix or remove the file"
-        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError(
             f"cannot read config file {path}: {reason}", "fix or remove the file"
+        ) from exc
+    import tomllib  # only when there is a config file
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"config file {path} is not valid TOML: {exc}", "fix or remove the file"
         ) from exc
     defaults = raw.get("defaults", {})
     templates = raw.get("templates", {})

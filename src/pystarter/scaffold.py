@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pystarter.answers import (
     builtin_answers,
@@ -20,19 +20,16 @@ from pystarter.answers import (
     parse_data_items,
     project_names,
 )
-from pystarter.config import load_config
-from pystarter.engine import NewProjectRequest, NewProjectResult, new_project
 from pystarter.errors import MissingAnswersError, UsageError
 from pystarter.options import FRAMEWORKS, OPTIONS, check_compatible
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
-from pystarter.sources import (
-    TemplateSource,
-    check_extensions,
-    check_trust,
-    checkout,
-    read_template_config,
-    resolve_source,
-)
+
+if TYPE_CHECKING:
+    from pystarter.engine import NewProjectResult
+    from pystarter.sources import TemplateSource
+
+# pystarter.engine, .sources and .config are imported where they are used: the wizard's first
+# question does not wait for them (the wizard loads them in the background while it is shown).
 
 Progress = Callable[[str], AbstractContextManager[Callable[[str], None]]]
 DEFAULT_COMMANDS = {"install": "uv sync", "run": "", "test": "uv run pytest"}
@@ -107,6 +104,10 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
             )
         options.destination = wizard.ask_destination(given)
     destination = options.destination
+    from pystarter.config import load_config
+    from pystarter.engine import NewProjectRequest, new_project
+    from pystarter.sources import resolve_source
+
     template = resolve_source(options.template, framework or "", options.vcs_ref, options.trust)
     if template.kind == "builtin":
         framework = template.framework
@@ -200,6 +201,8 @@ def _custom_answers(
     """
     if trust and not template.trusted:
         template = replace(template, trusted=True)
+    from pystarter.sources import check_extensions, check_trust, checkout, read_template_config
+
     with checkout(template) as root:
         config = read_template_config(root)
     check_trust(template, config)
@@ -219,6 +222,8 @@ def _custom_answers(
 def _commands(
     template: TemplateSource, answers: Mapping[str, Any], files: list[str]
 ) -> dict[str, str]:
+    from pystarter.sources import read_template_config
+
     root = Path(template.location)
     declared = read_template_config(root).commands if root.is_dir() else {}
     if not declared:

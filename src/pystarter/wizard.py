@@ -6,6 +6,7 @@ only the choices the option rules allow. Ctrl-C raises KeyboardInterrupt (exit 1
 from __future__ import annotations
 
 import contextlib
+import importlib
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,28 +28,38 @@ STYLE = questionary.Style(
 
 
 _warming = threading.Event()
+#: What ``new`` needs after the questions, loaded while the user reads the first one.
+WARM_MODULES = (
+    "pystarter.config",
+    "pystarter.engine",
+    "pystarter.direct_render",
+    "jinja2.sandbox",
+    "jinja2_ansible_filters",
+    "yaml",
+    "secrets",
+)
 
 
-def _warm_copier(*_: object) -> None:
-    """Import copier while the user reads the first question, so rendering starts at once.
-
-    Started once the first question is drawn, so the import does not delay drawing it."""
+def _warm_renderer(*_: object) -> None:
+    """Import what rendering needs while the user reads the first question, so it starts at
+    once. Started once the first question is drawn, so the imports do not delay drawing it."""
     if _warming.is_set():
         return
     _warming.set()
 
     def load() -> None:
-        with contextlib.suppress(Exception):  # rendering reports a broken copier properly
-            import copier  # noqa: F401
+        for name in WARM_MODULES:
+            with contextlib.suppress(Exception):  # rendering reports a broken import properly
+                importlib.import_module(name)
 
-    threading.Thread(target=load, name="warm-copier", daemon=True).start()
+    threading.Thread(target=load, name="warm-renderer", daemon=True).start()
 
 
 def _ask(question: questionary.Question) -> Any:
     """Ask; Ctrl-C (the key or a real SIGINT) raises KeyboardInterrupt.
 
     ``unsafe_ask`` lets prompt_toolkit take SIGINT and then hangs on a signal sent by kill."""
-    question.application.after_render += _warm_copier
+    question.application.after_render += _warm_renderer
     return question.application.run(handle_sigint=False)
 
 
