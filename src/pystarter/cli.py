@@ -1,6 +1,5 @@
 """The typer app: parse flags, call the engine, print with rich. No logic of its own."""
 
-import json
 import os
 import signal
 import sys
@@ -17,7 +16,7 @@ except ImportError:  # pragma: no cover - older typer on upstream click
 
 from pystarter import __version__
 from pystarter.errors import ExitStatus, PystarterError, UsageError
-from pystarter.terminal import make_console
+from pystarter.terminal import echo_json, make_console
 
 
 def _raise_exit(status: int) -> NoReturn:
@@ -242,7 +241,7 @@ def new(
     )
     outcome = run_new(options, progress=_progress_factory(as_json))
     if as_json:
-        typer.echo(json.dumps(outcome.as_json(), indent=2))
+        echo_json(outcome.as_json())
     else:
         _print_new_outcome(outcome, dry_run=dry_run)
 
@@ -336,7 +335,7 @@ def recommend_command(
     rec = recommend(needs)
     if as_json:
         payload = rec.as_dict()
-        typer.echo(json.dumps(payload, indent=2))
+        echo_json(payload)
         return
     from pystarter.display import recommendation_panel
 

@@ -5,13 +5,12 @@ Thin like :mod:`pystarter.cli`: parse, call :mod:`pystarter.config`, :mod:`pysta
 :class:`~pystarter.errors.PystarterError` and printed by ``cli.run``.
 """
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pystarter.terminal import make_console
+from pystarter.terminal import echo_json, make_console
 
 templates_app = typer.Typer(
     name="templates",
@@ -31,7 +30,7 @@ def list_command(as_json: JsonOption = False) -> None:
 
     entries = catalogue(load_config().templates)
     if as_json:
-        typer.echo(json.dumps([e.as_dict() for e in entries], indent=2))
+        echo_json([e.as_dict() for e in entries])
         return
     from rich.markup import escape
     from rich.table import Table
@@ -109,7 +108,7 @@ def check_command(
 
     report = check_template(source, vcs_ref, trust)
     if as_json:
-        typer.echo(json.dumps(report.as_json(), indent=2))
+        echo_json(report.as_json())
     else:
         console = make_console(soft_wrap=True)
         for note in report.notes:
@@ -154,7 +153,7 @@ def update_command(
     del no_input  # accepted for scripts; update asks nothing
     result = update_project(path, parse_data_items(list(data or ())), vcs_ref, trust)
     if as_json:
-        typer.echo(json.dumps(result.as_json(), indent=2))
+        echo_json(result.as_json())
         return
     console = make_console(soft_wrap=True)
     if result.up_to_date:
