@@ -152,6 +152,18 @@ def test_template_with_tasks_runs_them_with_trust(tmp_path: Path) -> None:
     assert (dest / "task-ran").is_file()
 
 
+def test_install_from_an_untrusted_template_is_refused_before_anything_is_written(
+    tmp_path: Path, tiny_template: Path
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    result = invoke("new", str(work / "p"), "-t", str(tiny_template), "--no-input", "--install")
+    assert result.exit_code == 2
+    line = one_error_line(result.stderr)
+    assert "--install" in line and "build backend" in line and "--trust" in line
+    assert list(work.iterdir()) == []
+
+
 def test_trusted_registration_stands_for_trust(tmp_path: Path) -> None:
     template = build_file_tree(TASK_TEMPLATE, tmp_path / "tpl")
     assert invoke("templates", "add", "tasky", str(template), "--trusted").exit_code == 0

@@ -20,7 +20,7 @@ from pystarter.answers import (
     parse_data_items,
     project_names,
 )
-from pystarter.errors import MissingAnswersError, UsageError
+from pystarter.errors import MissingAnswersError, UntrustedTemplateError, UsageError
 from pystarter.options import FRAMEWORKS, OPTIONS, check_compatible
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 
@@ -111,6 +111,13 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
     template = resolve_source(options.template, framework or "", options.vcs_ref, options.trust)
     if template.kind == "builtin":
         framework = template.framework
+    elif options.install and not (template.trusted or options.trust):
+        raise UntrustedTemplateError(
+            f"--install builds the project from template {template.source}, which runs the "
+            "build backend and installs the packages its author chose",
+            "pass --trust if you trust its author (or register it with --trusted), "
+            "or leave out --install",
+        )
     config = load_config()
     lower = (config.default_answers(), _git_identity_if_needed(given, config.default_answers()))
     if template.kind == "builtin":
