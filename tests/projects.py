@@ -147,6 +147,16 @@ def with_defaults(framework: str, answers: dict[str, Any]) -> dict[str, Any]:
     return {**default_options(framework), **answers}
 
 
+def expected_tests(
+    framework: str, answers: dict[str, Any], by_option: dict[str, list[str]]
+) -> list[str]:
+    """The generated project's tests a render must run: ``by_option`` maps ``"always"``, or
+    an option that brings tests when on (``database`` counts as on unless ``none``), to names."""
+    on = {**with_defaults(framework, answers), "always": True}
+    on["database"] = on["database"] != "none"
+    return [name for option, names in by_option.items() if on[option] for name in names]
+
+
 def combos_to_run(framework: str, named: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The renders an issue names, then each runtime combo whose code none of them runs."""
     keys = _offered(framework, runtime=True)

@@ -92,13 +92,29 @@ def test_direct_render_writes_exactly_what_copier_writes(
     assert ".copier-answers.yml" in direct
 
 
+@pytest.fixture
+def copier_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The templates handed to copier during the test."""
+    calls: list[str] = []
+    real = engine._render_with_copier
+
+    def recording(template: TemplateSource, *args: Any) -> None:
+        calls.append(template.source)
+        real(template, *args)
+
+    monkeypatch.setattr(engine, "_render_with_copier", recording)
+    return calls
+
+
 def copy_of_builtin(tmp_path: Path, framework: str = "fastapi") -> TemplateSource:
     root = tmp_path / "template"
     shutil.copytree(builtin_source(framework).location, root)
     return TemplateSource(f"builtin:{framework}", str(root), "builtin", True, framework=framework)
 
 
-def test_a_builtin_needing_more_of_copier_is_rendered_by_copier(tmp_path: Path) -> None:
+def test_a_builtin_needing_more_of_copier_is_rendered_by_copier(
+    tmp_path: Path, copier_renders: list[str]
+) -> None:
     template = copy_of_builtin(tmp_path)
     copier_yml = Path(template.location) / "copier.yml"
     copier_yml.write_text(copier_yml.read_text() + '\n_exclude: ["tests"]\n')
@@ -106,12 +122,13 @@ def test_a_builtin_needing_more_of_copier_is_rendered_by_copier(tmp_path: Path) 
 
     engine.render_template(template, tmp_path / "out", answers)
 
+    assert copier_renders == ["builtin:fastapi"]
     assert (tmp_path / "out" / "pyproject.toml").is_file()
     assert not (tmp_path / "out" / "tests").exists()
 
 
 def test_a_copier_variable_the_direct_renderer_lacks_sends_the_render_to_copier(
-    tmp_path: Path,
+    tmp_path: Path, copier_renders: list[str]
 ) -> None:
     template = copy_of_builtin(tmp_path)
     project = Path(template.location) / "project"
@@ -120,8 +137,24 @@ def test_a_copier_variable_the_direct_renderer_lacks_sends_the_render_to_copier(
 
     engine.render_template(template, tmp_path / "out", answers)
 
+    assert copier_renders == ["builtin:fastapi"]
     assert (tmp_path / "out" / "quiet.txt").read_text() == "True\n"
     assert (tmp_path / "out" / "pyproject.toml").is_file()
+
+
+def test_a_symbolic_link_in_a_builtin_is_left_to_copier(
+    tmp_path: Path, copier_renders: list[str]
+) -> None:
+    template = copy_of_builtin(tmp_path)
+    project = Path(template.location) / "project"
+    (project / "LICENSE.txt").write_text("MIT\n")
+    (project / "COPYING").symlink_to("LICENSE.txt")
+    answers = answers_for("fastapi", {}, PEOPLE[0])
+
+    engine.render_template(template, tmp_path / "out", answers)
+
+    assert copier_renders == ["builtin:fastapi"]
+    assert (tmp_path / "out" / "COPYING").read_text() == "MIT\n"
 
 
 def test_an_answer_outside_the_choices_fails_as_it_does_with_copier(

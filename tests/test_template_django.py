@@ -15,6 +15,7 @@ from tests.projects import (
     check_project,
     combo_id,
     combos_to_run,
+    expected_tests,
     free_port,
     fresh_database,
     project_env,
@@ -63,12 +64,6 @@ EXPECTED_TESTS = {
 }
 
 
-def _expected_tests(answers: dict[str, Any]) -> list[str]:
-    on = {**with_defaults("django", answers), "always": True}
-    on["database"] = on["database"] != "none"
-    return [name for option, names in EXPECTED_TESTS.items() if on[option] for name in names]
-
-
 def _served_status(project: Project, path: str) -> int:
     """Start the project's run command against a fresh database and GET ``path``."""
     with fresh_database(with_defaults("django", project.answers)["database"]) as url:
@@ -106,7 +101,7 @@ def test_rendered_project_installs_passes_its_tests_and_serves_health(
     # The project's own suite holds the behaviour: `check --deploy` clean with production
     # settings, makemigrations --check, a database round trip, the admin login page, the auth
     # flow, the REST API's permissions and pages, the Celery task on a real Redis worker.
-    check_project(project, _expected_tests(answers), min_tests=5)
+    check_project(project, expected_tests("django", answers, EXPECTED_TESTS), min_tests=5)
     assert _served_status(project, "/admin/login/") == 200
 
 

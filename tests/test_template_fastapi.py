@@ -12,8 +12,8 @@ from tests.projects import (
     check_project,
     combo_id,
     combos_to_run,
+    expected_tests,
     render_project,
-    with_defaults,
 )
 
 #: The renders the issue names; then runtime_combos adds what they leave out.
@@ -52,12 +52,6 @@ EXPECTED_TESTS = {
 }
 
 
-def _expected_tests(answers: dict[str, Any]) -> list[str]:
-    on = {**with_defaults("fastapi", answers), "always": True}
-    on["database"] = on["database"] != "none"
-    return [name for option, names in EXPECTED_TESTS.items() if on[option] for name in names]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "answers", RUNTIME_COMBOS, ids=[combo_id(c) or "default" for c in RUNTIME_COMBOS]
@@ -69,7 +63,7 @@ def test_rendered_project_installs_passes_its_tests_and_serves_health(
 
     # The project's own suite holds the behaviour: migrations in sync with the models (alembic
     # check), a database round trip, the auth flow, the Celery task on Redis, the OpenAPI schema.
-    check_project(project, _expected_tests(answers))
+    check_project(project, expected_tests("fastapi", answers, EXPECTED_TESTS))
 
 
 def test_database_none_renders_no_sqlalchemy_and_no_example_resource(tmp_path: Path) -> None:

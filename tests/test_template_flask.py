@@ -12,8 +12,8 @@ from tests.projects import (
     check_project,
     combo_id,
     combos_to_run,
+    expected_tests,
     render_project,
-    with_defaults,
 )
 
 #: The renders the issue names; then runtime_combos adds what they leave out.
@@ -59,12 +59,6 @@ EXPECTED_TESTS = {
 }
 
 
-def _expected_tests(answers: dict[str, Any]) -> list[str]:
-    on = {**with_defaults("flask", answers), "always": True}
-    on["database"] = on["database"] != "none"
-    return [name for option, names in EXPECTED_TESTS.items() if on[option] for name in names]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "answers", RUNTIME_COMBOS, ids=[combo_id(c) or "default" for c in RUNTIME_COMBOS]
@@ -77,7 +71,7 @@ def test_rendered_project_installs_passes_its_tests_and_serves_health(
     # The project's own suite holds the behaviour: migrations in sync with the models
     # (flask db check), a database round trip, the auth flow with CSRF, the JSON API, the
     # Celery task on a real worker through Redis, production settings.
-    check_project(project, _expected_tests(answers))
+    check_project(project, expected_tests("flask", answers, EXPECTED_TESTS))
 
 
 def test_with_every_option_off_the_app_carries_no_code_for_them(tmp_path: Path) -> None:

@@ -268,6 +268,10 @@ class DirectRenderer:
         target.mkdir(parents=True, exist_ok=True)
         destination_root = target.resolve()
         for entry in _scantree(str(self.copy_root)):
+            if entry.is_symlink():
+                raise NeedsCopier(
+                    f"{entry.path} is a symbolic link (copier checks where it points)"
+                )
             source = Path(entry.path)
             relpath = source.relative_to(self.copy_root)
             rendered = self._render_path(relpath, context, str(answers_relpath))
