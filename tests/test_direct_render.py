@@ -127,19 +127,21 @@ def test_a_builtin_needing_more_of_copier_is_rendered_by_copier(
     assert not (tmp_path / "out" / "tests").exists()
 
 
+@pytest.mark.parametrize(
+    "expression", ["{{ _copier_conf.quiet }}", "{{ _copier_operation }}", "{{ _src_path }}"]
+)
 def test_a_copier_variable_the_direct_renderer_lacks_sends_the_render_to_copier(
-    tmp_path: Path, copier_renders: list[str]
+    tmp_path: Path, copier_renders: list[str], expression: str
 ) -> None:
     template = copy_of_builtin(tmp_path)
-    project = Path(template.location) / "project"
-    (project / "quiet.txt.jinja").write_text("{{ _copier_conf.quiet }}\n")
+    (Path(template.location) / "project" / "copier-only.txt.jinja").write_text(expression)
     answers = answers_for("fastapi", {}, PEOPLE[0])
 
     engine.render_template(template, tmp_path / "out", answers)
+    render_with_copier(template, tmp_path / "copier", answers)
 
     assert copier_renders == ["builtin:fastapi"]
-    assert (tmp_path / "out" / "quiet.txt").read_text() == "True\n"
-    assert (tmp_path / "out" / "pyproject.toml").is_file()
+    assert tree(tmp_path / "out") == tree(tmp_path / "copier")
 
 
 def test_a_symbolic_link_in_a_builtin_is_left_to_copier(

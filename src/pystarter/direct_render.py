@@ -14,7 +14,6 @@ that is not a built-in.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
@@ -32,12 +31,6 @@ SUPPORTED_QUESTION_KEYS = frozenset({"type", "help", "default", "choices", "when
 SUPPORTED_TYPES = frozenset({"str", "bool", "int", "float"})
 TEMPLATES_SUFFIX = ".jinja"
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
-#: The render-context names copier provides that the built-ins may use.
-SUPPORTED_CONTEXT = frozenset(
-    {"_copier_answers", "_copier_conf", "_folder_name", "_copier_python", "_copier_phase"}
-)
-SUPPORTED_CONF_KEYS = frozenset({"answers_file", "src_path", "dst_path", "sep"})
-_COPIER_NAME = re.compile(r"\b(_copier_\w+|_folder_name)(?:\.(\w+))?")
 _TRUE_WORDS = frozenset({"y", "yes", "t", "true", "on"})
 _FALSE_WORDS = frozenset({"n", "no", "f", "false", "off", "~", "null", "none"})
 _MISSING = object()
@@ -85,27 +78,26 @@ class NeedsCopier(Exception):
     """Raised mid-render when a template uses a part of copier's context this module lacks."""
 
 
-def check_copier_names(text: str, where: str) -> None:
-    for match in _COPIER_NAME.finditer(text):
-        name, attribute = match.groups()
-        if name not in SUPPORTED_CONTEXT:
-            raise NeedsCopier(f"{where} uses {name}")
-        if name == "_copier_conf" and attribute not in SUPPORTED_CONF_KEYS:
-            raise NeedsCopier(f"{where} uses _copier_conf.{attribute}")
+class _CopierConf(dict):  # type: ignore[type-arg]
+    """``_copier_conf``: the keys the built-ins use; asking for another one means copier."""
 
 
-def _checking_loader(root: Path) -> Any:
-    from jinja2 import FileSystemLoader
+def _undefined_class() -> type:
+    """copier's ``jinja2.Undefined`` (an unknown name renders empty), except for the names
+    copier itself defines (they start with ``_``) and ``_copier_conf`` keys this module does
+    not fill in: those raise :class:`NeedsCopier`, so copier renders them."""
+    from jinja2 import Undefined
+    from jinja2.utils import missing
 
-    class CheckingLoader(FileSystemLoader):
-        """Reads each template once, and sends it to copier if it needs more of copier."""
+    class CopierOnlyUndefined(Undefined):
+        def __init__(self, hint: Any = None, obj: Any = missing, name: Any = None, **kw: Any):
+            if isinstance(obj, _CopierConf) or (
+                obj is missing and isinstance(name, str) and name.startswith("_")
+            ):
+                raise NeedsCopier(f"the template uses {name}, which only copier provides")
+            super().__init__(hint, obj, name, **kw)
 
-        def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
-            source, filename, uptodate = super().get_source(environment, template)
-            check_copier_names(source, template)
-            return source, filename, uptodate
-
-    return CheckingLoader(str(root))
+    return CopierOnlyUndefined
 
 
 def _type_of(default: Any) -> str:
@@ -151,6 +143,7 @@ class DirectRenderer:
     """One render of one built-in template into an empty folder."""
 
     def __init__(self, root: Path, config: TemplateConfig, source_text: str) -> None:
+        from jinja2 import FileSystemLoader
         from jinja2.sandbox import SandboxedEnvironment
 
         self.root = root
@@ -158,7 +151,8 @@ class DirectRenderer:
         self.source_text = source_text
         self.copy_root = root / str(config.settings["_subdirectory"])
         self.env = SandboxedEnvironment(
-            loader=_checking_loader(root),
+            loader=FileSystemLoader(str(root)),
+            undefined=_undefined_class(),
             extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
             keep_trailing_newline=True,
         )
@@ -249,12 +243,14 @@ class DirectRenderer:
             if not key.startswith("_") and key not in hidden and key in questions
         )
         answers_file = str(self.config.settings.get("_answers_file") or DEFAULT_ANSWERS_FILE)
-        conf = {
-            "src_path": PurePath(self.root),
-            "dst_path": PurePath(target),
-            "answers_file": PurePath(""),
-            "sep": os.sep,
-        }
+        conf = _CopierConf(
+            {
+                "src_path": PurePath(self.root.resolve()),
+                "dst_path": PurePath(target),
+                "answers_file": "",  # as copier has it while rendering the answers-file path
+                "sep": os.sep,
+            }
+        )
         context = {
             **answers,
             "_copier_answers": remembered,
@@ -299,7 +295,6 @@ class DirectRenderer:
             relpath = relpath.with_suffix("")
         parts: list[str] = []
         for part in relpath.parts:
-            check_copier_names(part, str(relpath))
             rendered = self._render_value(part, context)
             if not rendered:
                 return None
