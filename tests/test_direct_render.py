@@ -92,6 +92,21 @@ def test_direct_render_writes_exactly_what_copier_writes(
     assert ".copier-answers.yml" in direct
 
 
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_names_left_to_the_template_defaults_come_out_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, framework: str
+) -> None:
+    template = builtin_source(framework)
+    answers = answers_for(framework, {}, PEOPLE[2])
+    del answers["project_slug"], answers["package_name"]
+
+    render_directly(template, tmp_path / "direct", answers, monkeypatch)
+    render_with_copier(template, tmp_path / "copier", answers)
+
+    assert tree(tmp_path / "direct") == tree(tmp_path / "copier")
+    assert (tmp_path / "direct" / "my_app").is_dir()
+
+
 @pytest.fixture
 def copier_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The templates handed to copier during the test."""

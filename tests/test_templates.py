@@ -44,3 +44,24 @@ def test_two_renders_never_share_a_secret_key(tmp_path: Path, framework: str) ->
     assert key not in (first.path / ".env.example").read_text()
     assert key not in (first.path / ".copier-answers.yml").read_text()
     assert ".env" in (first.path / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_plain_copier_derives_usable_names_from_a_punctuated_project_name(
+    tmp_path: Path, framework: str
+) -> None:
+    """The templates stand alone: ``copier copy`` with only a name gives a valid slug and
+    package (pystarter itself always passes the names it derives)."""
+    import yaml
+    from copier import run_copy
+
+    from pystarter.sources import builtin_source
+
+    run_copy(
+        builtin_source(framework).location, tmp_path, data={"project_name": "  My Shop: v2!"},
+        defaults=True, unsafe=True, quiet=True,
+    )  # fmt: skip
+
+    answers = yaml.safe_load((tmp_path / ".copier-answers.yml").read_text())
+    assert (answers["project_slug"], answers["package_name"]) == ("my-shop-v2", "my_shop_v2")
+    assert (tmp_path / "my_shop_v2" / "__init__.py").is_file()
