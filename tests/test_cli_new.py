@@ -171,6 +171,39 @@ def test_force_overwrites_only_the_template_files(tmp_path: Path, tiny_template:
     assert (dest / "README.md").read_text() == "# existing\n"
 
 
+def test_force_keeps_the_env_file_already_there(tmp_path: Path) -> None:
+    """``.env`` is ``_skip_if_exists`` in every built-in: it holds the user's real secrets."""
+    dest = write_tree(tmp_path / "existing", {".env": "SECRET_KEY=mine\n"})
+    args = ("new", str(dest), "-f", "fastapi", "--no-input", "--force", "--no-git", "--json")
+
+    dry = json.loads(invoke(*args, "--dry-run").stdout)
+    result = invoke(*args)
+
+    assert result.exit_code == 0, result.stderr
+    assert (dest / ".env").read_text() == "SECRET_KEY=mine\n"
+    assert (dest / ".env.example").is_file()
+    written = json.loads(result.stdout)
+    assert ".env" not in written["files"] and ".env" not in dry["files"]
+    assert any(".env" in note and "kept" in note for note in written["notes"])
+
+
+def test_skip_if_exists_patterns_are_rendered_and_matched_like_copier(
+    tmp_path: Path, tiny_template: Path
+) -> None:
+    copier_yml = tiny_template / "copier.yml"
+    copier_yml.write_text(
+        copier_yml.read_text() + '_skip_if_exists: ["{{ package_name }}/local_*.py"]\n'
+    )
+    write_tree(tiny_template / "project", {"{{ package_name }}/local_settings.py": "NEW = 1\n"})
+    dest = write_tree(tmp_path / "existing", {"tiny/local_settings.py": "MINE = 1\n"})
+
+    result = invoke("new", str(dest), "-t", str(tiny_template), "--no-input", "--force", "--no-git")
+
+    assert result.exit_code == 0, result.stderr
+    assert (dest / "tiny" / "local_settings.py").read_text() == "MINE = 1\n"
+    assert (dest / "README.md").read_text() == "# existing\n"
+
+
 def test_a_failing_render_leaves_nothing_behind(tmp_path: Path, tiny_template: Path) -> None:
     (tiny_template / "project" / "zz_broken.txt.jinja").write_text("{{ 1 / 0 }}\n")
     result = invoke("new", str(tmp_path / "x"), "-t", str(tiny_template), "--no-input")

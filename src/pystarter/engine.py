@@ -62,6 +62,8 @@ class NewProjectRequest:
     install: bool = False
     record: Mapping[str, Any] = field(default_factory=dict)
     """Extra keys saved in the answers file (the recommendation), prefixed with ``_pystarter_``."""
+    keep_existing: tuple[str, ...] = ()
+    """The template's ``_skip_if_exists`` patterns: a matching file already in DEST is kept."""
 
 
 @dataclass
@@ -108,7 +110,13 @@ def new_project(request: NewProjectRequest, on_step: StepCallback = _quiet) -> N
         except OSError as exc:
             raise _write_error(exc, workspace) from exc
         files = _list_files(rendered)
-        result = NewProjectResult(destination, files)
+        kept = _kept_files(destination, files, request.keep_existing)
+        result = NewProjectResult(destination, [f for f in files if f not in kept])
+        files = result.files
+        if kept:
+            result.notes.append(
+                f"kept the {', '.join(kept)} already there (the template never overwrites it)"
+            )
         if request.dry_run:
             return result
         placement = _Placement(rendered, destination, staging / "backup")
@@ -352,6 +360,20 @@ def _record_in_answers_file(rendered: Path, record: Mapping[str, Any]) -> None:
     extra = {f"_pystarter_{key}": value for key, value in record.items()}
     with answers_file.open("a", encoding="utf-8") as stream:
         yaml.safe_dump(extra, stream, sort_keys=False, allow_unicode=True)
+
+
+def _kept_files(destination: Path, files: list[str], patterns: tuple[str, ...]) -> list[str]:
+    """Files DEST already has that the template marks ``_skip_if_exists`` (a ``.env`` holding
+    real secrets): copier keeps them even when it overwrites, and so does ``--force``."""
+    if not patterns or not destination.is_dir():
+        return []
+    existing = [f for f in files if os.path.lexists(destination / f)]
+    if not existing:
+        return []
+    from pathspec import GitIgnoreSpec
+
+    spec = GitIgnoreSpec.from_lines(patterns)
+    return [f for f in existing if spec.match_file(f)]
 
 
 def _list_files(root: Path) -> list[str]:

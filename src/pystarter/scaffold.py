@@ -26,7 +26,7 @@ from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, r
 
 if TYPE_CHECKING:
     from pystarter.engine import NewProjectResult
-    from pystarter.sources import TemplateSource
+    from pystarter.sources import TemplateConfig, TemplateSource
 
 # pystarter.engine, .sources and .config are imported where they are used: the wizard's first
 # question does not wait for them (the wizard loads them in the background while it is shown).
@@ -106,7 +106,7 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
     destination = options.destination
     from pystarter.config import load_config
     from pystarter.engine import NewProjectRequest, new_project
-    from pystarter.sources import resolve_source
+    from pystarter.sources import read_template_config, resolve_source
 
     template = resolve_source(options.template, framework or "", options.vcs_ref, options.trust)
     if template.kind == "builtin":
@@ -128,8 +128,9 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
                 options.install = wizard.ask_install()
         answers = builtin_answers(framework, given, destination.absolute().name, needs, lower)
         check_compatible(framework, answers)
+        config = read_template_config(Path(template.location))
     else:
-        answers = _custom_answers(template, given, lower, destination, options.trust)
+        answers, config = _custom_answers(template, given, lower, destination, options.trust)
     record: dict[str, Any] = {"template": template.source}
     if recommendation:
         record["recommendation"] = recommendation.as_dict()
@@ -142,6 +143,7 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
         git=options.git,
         install=bool(options.install),
         record=record,
+        keep_existing=config.skip_if_exists(answers),
     )
     if wizard is not None and not wizard.confirm(request, framework):
         raise KeyboardInterrupt
@@ -201,7 +203,7 @@ def _custom_answers(
     lower: tuple[Mapping[str, Any], ...],
     destination: Path,
     trust: bool,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], TemplateConfig]:
     """Answers for a custom template, after its trust and required questions are checked.
 
     Git templates are read at the ref copier will render, from a temporary clone.
@@ -223,7 +225,7 @@ def _custom_answers(
     missing = config.required_keys(answers)
     if missing:
         raise MissingAnswersError(missing)
-    return answers
+    return answers, config
 
 
 def _commands(

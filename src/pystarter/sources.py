@@ -81,6 +81,18 @@ class TemplateConfig:
         commands = block.get("commands") if isinstance(block, dict) else None
         return dict(commands) if isinstance(commands, dict) else {}
 
+    def skip_if_exists(self, answers: Mapping[str, Any]) -> tuple[str, ...]:
+        """``_skip_if_exists`` patterns, rendered with the answers as copier renders them (a
+        pattern only copier can render is kept as written)."""
+        patterns = self.settings.get("_skip_if_exists") or []
+        if not isinstance(patterns, list):
+            patterns = [patterns]
+        rendered = (_render_maybe(str(pattern), answers) for pattern in patterns)
+        return tuple(
+            str(text if text is not None else pattern)
+            for pattern, text in zip(patterns, rendered, strict=True)
+        )
+
     @property
     def unsafe_features(self) -> list[str]:
         return [label for key, label in UNSAFE_SETTINGS.items() if self.settings.get(key)]
