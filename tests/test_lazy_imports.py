@@ -63,3 +63,43 @@ def test_a_builtin_renders_without_copier_pydantic_or_the_prompts(
     assert (tmp_path / "demo" / "pyproject.toml").is_file()
     assert "jinja2" in loaded  # the measurement works
     assert loaded.isdisjoint({"copier", "pydantic", "questionary", "prompt_toolkit", "plumbum"})
+
+
+def test_the_wizard_asks_its_first_question_before_typer_or_the_renderer_load(
+    tmp_path: Path,
+) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(
+        sys.executable, ["-X", "importtime", "-m", "pystarter", "new"], cwd=str(tmp_path),
+        dimensions=(40, 120), encoding="utf-8", timeout=120,
+    )  # fmt: skip
+    child.expect("What are you building")
+    before_the_question = child.before
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    loaded = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in before_the_question.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+    assert "questionary" in loaded  # the measurement works
+    assert loaded.isdisjoint({"typer", "copier", "jinja2", "pydantic", "plumbum"})
+
+
+@pytest.mark.parametrize(
+    ("args", "bare"),
+    [
+        (["new"], True),
+        (["new", "my-site"], True),
+        (["new", "--help"], False),
+        (["new", "my-site", "-f", "flask"], False),
+        (["new", ""], False),
+        (["recommend"], False),
+        ([], False),
+    ],
+)
+def test_only_new_with_at_most_a_destination_skips_typer(args: list[str], bare: bool) -> None:
+    from pystarter.__main__ import is_bare_new
+
+    assert is_bare_new(args) is bare

@@ -1,6 +1,5 @@
 """The typer app: parse flags, call the engine, print with rich. No logic of its own."""
 
-import os
 import signal
 import sys
 from pathlib import Path
@@ -15,8 +14,22 @@ except ImportError:  # pragma: no cover - older typer on upstream click
     from click import exceptions as click_exceptions
 
 from pystarter import __version__
-from pystarter.errors import ExitStatus, PystarterError, UsageError
-from pystarter.terminal import echo_json, make_console
+from pystarter.errors import (
+    ExitStatus,
+    PystarterError,
+    UsageError,
+    failure_line,
+    raise_terminated,
+    unexpected_line,
+)
+from pystarter.terminal import (
+    debugging,
+    echo_json,
+    fail,
+    is_tty,
+    make_console,
+    run_new_command,
+)
 
 
 def _raise_exit(status: int) -> NoReturn:
@@ -30,41 +43,32 @@ class PystarterGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         # Caught here, inside typer's own handler, which would turn Ctrl-C and SIGTERM alike
         # into a silent exit 130.
-        debug = os.environ.get("PYSTARTER_DEBUG") == "1"
         try:
             return super().invoke(ctx)
-        except PystarterError as exc:
-            if debug:
+        except (PystarterError, KeyboardInterrupt) as exc:
+            if debugging() and isinstance(exc, PystarterError):
                 raise
-            _fail(exc.one_line(), exc.exit_status, _raise_exit)
-        except Terminated:
-            _fail("terminated; nothing was left behind", ExitStatus.TERMINATED, _raise_exit)
-        except KeyboardInterrupt:
-            _fail("interrupted; nothing was left behind", ExitStatus.INTERRUPTED, _raise_exit)
+            message, status = failure_line(exc) or (unexpected_line(exc), ExitStatus.FAILURE)
+            fail(message, status, _raise_exit)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
-        debug = os.environ.get("PYSTARTER_DEBUG") == "1"
         try:
             status = super().main(*args, **kwargs)
         except typer.Abort:
-            _fail("interrupted; nothing was left behind", ExitStatus.INTERRUPTED)
+            fail("interrupted; nothing was left behind", ExitStatus.INTERRUPTED)
         except click_exceptions.NoArgsIsHelpError as exc:
             sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
             sys.exit(ExitStatus.SUCCESS)
         except click_exceptions.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "pystarter"
-            _fail(f"{exc.format_message()} (see {command} --help)", ExitStatus.USAGE)
+            fail(f"{exc.format_message()} (see {command} --help)", ExitStatus.USAGE)
         except click_exceptions.ClickException as exc:
-            _fail(exc.format_message(), ExitStatus.USAGE)
+            fail(exc.format_message(), ExitStatus.USAGE)
         except Exception as exc:
-            if debug:
+            if debugging():
                 raise
-            _fail(
-                f"unexpected error: {type(exc).__name__}: {exc} "
-                "(please report it; PYSTARTER_DEBUG=1 shows the traceback)",
-                ExitStatus.FAILURE,
-            )
+            fail(unexpected_line(exc), ExitStatus.FAILURE)
         sys.exit(status if isinstance(status, int) else ExitStatus.SUCCESS)
 
 
@@ -78,14 +82,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so every ``finally`` cleans up on the way out."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated
 
 
 def _version_callback(value: bool) -> None:
@@ -110,15 +106,8 @@ def main(
     """pystarter: scaffold Django, Flask and FastAPI projects."""
 
 
-def _is_tty(stream: Any) -> bool:
-    try:
-        return stream is not None and stream.isatty()
-    except (ValueError, OSError):
-        return False
-
-
 def _stdin_is_tty() -> bool:
-    return _is_tty(sys.stdin)
+    return is_tty(sys.stdin)
 
 
 @app.command()
@@ -207,7 +196,7 @@ def new(
     ] = False,
 ) -> None:
     """Render a new project into DEST."""
-    from pystarter.scaffold import NewOptions, run_new
+    from pystarter.scaffold import NewOptions
 
     interactive = not no_input and _stdin_is_tty() and not as_json
     flags = {
@@ -239,57 +228,7 @@ def new(
         force=force,
         trust=trust,
     )
-    outcome = run_new(options, progress=_progress_factory(as_json))
-    if as_json:
-        echo_json(outcome.as_json())
-    else:
-        _print_new_outcome(outcome, dry_run=dry_run)
-
-
-def _progress_factory(quiet: bool) -> Any:
-    """A context manager factory showing a spinner on stderr, silent for --json or no TTY."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def progress(label: str) -> Any:
-        if quiet or not _is_tty(sys.stderr):  # no spinner, and no rich import, for scripts
-            yield lambda _step: None
-            return
-        with make_console(stderr=True).status(label) as status:
-            yield lambda step: status.update(f"{label}: {step}")
-
-    return progress
-
-
-def _print_new_outcome(outcome: Any, dry_run: bool) -> None:
-    console = make_console(soft_wrap=True)
-    result = outcome.result
-    if dry_run:
-        console.print(
-            f"[bold]Dry run[/]: would write {len(result.files)} files into {result.destination}"
-        )
-        for path in outcome.result.files:
-            console.print(f"  {path}")
-        return
-    name = outcome.answers.get("project_name", result.destination.name)
-    console.print(
-        f"[green]✓[/] Created [bold]{name}[/] ({outcome.framework_title}) in {result.destination}"
-        f" — {len(result.files)} files"
-    )
-    if outcome.result.git_commit:
-        console.print(
-            f"[green]✓[/] git repository with a first commit ({outcome.result.git_commit[:8]})"
-        )
-    if outcome.result.installed_with:
-        console.print(f"[green]✓[/] installed into .venv with {outcome.result.installed_with}")
-    for note in outcome.result.notes:
-        console.print(f"[yellow]![/] {note}")
-    console.print("\n[bold]Next steps[/]")
-    for line in outcome.next_steps:
-        console.print(f"  {line}")
-    if outcome.reproduce:
-        console.print("\n[bold]Same project from a script[/]")
-        console.print(f"  {outcome.reproduce}")
+    run_new_command(options, as_json)
 
 
 @app.command("recommend")
@@ -345,18 +284,8 @@ def recommend_command(
 
 def run() -> None:
     """Console entry point: SIGTERM cleans up like Ctrl-C, then the app runs."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, raise_terminated)
     app()
-
-
-def _fail(message: str, status: ExitStatus, exit: Any = sys.exit) -> NoReturn:
-    """Print the one line and leave with ``status``: by ``sys.exit`` from ``main``, by
-    ``typer.Exit`` from inside a command, where typer turns it into the return code."""
-    line = " ".join(message.split())
-    sys.stderr.write(f"error: {line}\n")
-    sys.stderr.flush()
-    exit(int(status))
-    raise AssertionError("unreachable")
 
 
 from pystarter.cli_templates import register as _register_template_commands  # noqa: E402

@@ -94,16 +94,6 @@ class DirtyWorkTreeError(UsageError):
     """``update`` refuses to run on uncommitted changes."""
 
 
-class Interrupted(PystarterError):
-    """Ctrl-C or SIGTERM: the work was stopped and cleaned up."""
-
-    exit_status = ExitStatus.INTERRUPTED
-
-    def __init__(self, exit_status: ExitStatus = ExitStatus.INTERRUPTED) -> None:
-        super().__init__("interrupted; nothing was left behind")
-        self.exit_status = exit_status
-
-
 class MissingExtensionError(RenderError):
     """A template's Jinja extension lives in a package that is not installed."""
 
@@ -120,3 +110,31 @@ def first_line(exc: BaseException) -> str:
     """The first line of an exception's message: third-party errors span many lines."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every ``finally`` cleans up on the way out."""
+
+
+def raise_terminated(signum: int, frame: object) -> None:
+    """The SIGTERM handler of every entry point."""
+    raise Terminated
+
+
+def failure_line(exc: BaseException) -> tuple[str, ExitStatus] | None:
+    """The one line and exit status the CLI reports for ``exc``; None for a bug."""
+    if isinstance(exc, PystarterError):
+        return exc.one_line(), exc.exit_status
+    if isinstance(exc, Terminated):
+        return "terminated; nothing was left behind", ExitStatus.TERMINATED
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted; nothing was left behind", ExitStatus.INTERRUPTED
+    return None
+
+
+def unexpected_line(exc: BaseException) -> str:
+    """What the CLI says of an exception that is a bug of ours."""
+    return (
+        f"unexpected error: {type(exc).__name__}: {exc} "
+        "(please report it; PYSTARTER_DEBUG=1 shows the traceback)"
+    )

@@ -1,8 +1,28 @@
-"""What the CLI prints with, loaded on demand so that start-up imports neither rich nor json."""
+"""What the CLI prints with, loaded on demand so that start-up imports neither rich nor json,
+and the body of ``pystarter new`` that both entry points run (cli.py's typer command, and
+__main__.py's bare ``pystarter new`` on a terminal, which asks before typer is imported)."""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from pystarter.errors import (
+    ExitStatus,
+    PystarterError,
+    failure_line,
+    raise_terminated,
+    unexpected_line,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from pystarter.scaffold import NewOptions, NewOutcome
 
 
 def make_console(stderr: bool = False, soft_wrap: bool = False) -> Any:
@@ -18,3 +38,101 @@ def echo_json(payload: Any) -> None:
     import typer
 
     typer.echo(json.dumps(payload, indent=2))
+
+
+def is_tty(stream: Any) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+def fail(message: str, status: ExitStatus, exit: Any = sys.exit) -> NoReturn:
+    """Print the one line and leave with ``status`` (by ``sys.exit``, or by what ``exit``
+    raises: typer.Exit from inside a typer command)."""
+    line = " ".join(message.split())
+    sys.stderr.write(f"error: {line}\n")
+    sys.stderr.flush()
+    exit(int(status))
+    raise AssertionError("unreachable")
+
+
+def debugging() -> bool:
+    return os.environ.get("PYSTARTER_DEBUG") == "1"
+
+
+# --- pystarter new ------------------------------------------------------------------------
+
+
+def run_new_command(options: NewOptions, as_json: bool) -> None:
+    from pystarter.scaffold import run_new
+
+    outcome = run_new(options, progress=new_progress(as_json))
+    if as_json:
+        echo_json(outcome.as_json())
+    else:
+        print_new_outcome(outcome, dry_run=options.dry_run)
+
+
+def run_bare_new(destination: str | None) -> NoReturn:
+    """``pystarter new [DEST]`` with no option, on a terminal: the wizard, as the typer
+    command would run it, with the same one-line errors and exit codes."""
+    from pystarter.scaffold import NewOptions
+
+    signal.signal(signal.SIGTERM, raise_terminated)
+    options = NewOptions(
+        destination=Path(destination) if destination is not None else None, interactive=True
+    )
+    try:
+        run_new_command(options, as_json=False)
+    except (Exception, KeyboardInterrupt) as exc:
+        reported = failure_line(exc)
+        if debugging() and (reported is None or isinstance(exc, PystarterError)):
+            raise
+        fail(*(reported or (unexpected_line(exc), ExitStatus.FAILURE)))
+    sys.exit(ExitStatus.SUCCESS)
+
+
+def new_progress(quiet: bool) -> Callable[[str], Any]:
+    """A context manager factory showing a spinner on stderr, silent for --json or no TTY."""
+
+    @contextmanager
+    def progress(label: str) -> Iterator[Callable[[str], None]]:
+        if quiet or not is_tty(sys.stderr):  # no spinner, and no rich import, for scripts
+            yield lambda _step: None
+            return
+        with make_console(stderr=True).status(label) as status:
+            yield lambda step: status.update(f"{label}: {step}")
+
+    return progress
+
+
+def print_new_outcome(outcome: NewOutcome, dry_run: bool) -> None:
+    console = make_console(soft_wrap=True)
+    result = outcome.result
+    if dry_run:
+        console.print(
+            f"[bold]Dry run[/]: would write {len(result.files)} files into {result.destination}"
+        )
+        for path in outcome.result.files:
+            console.print(f"  {path}")
+        return
+    name = outcome.answers.get("project_name", result.destination.name)
+    console.print(
+        f"[green]✓[/] Created [bold]{name}[/] ({outcome.framework_title}) in {result.destination}"
+        f" — {len(result.files)} files"
+    )
+    if outcome.result.git_commit:
+        console.print(
+            f"[green]✓[/] git repository with a first commit ({outcome.result.git_commit[:8]})"
+        )
+    if outcome.result.installed_with:
+        console.print(f"[green]✓[/] installed into .venv with {outcome.result.installed_with}")
+    for note in outcome.result.notes:
+        console.print(f"[yellow]![/] {note}")
+    console.print("\n[bold]Next steps[/]")
+    for line in outcome.next_steps:
+        console.print(f"  {line}")
+    if outcome.reproduce:
+        console.print("\n[bold]Same project from a script[/]")
+        console.print(f"  {outcome.reproduce}")

@@ -28,8 +28,11 @@ STYLE = questionary.Style(
 
 
 _warming = threading.Event()
-#: What ``new`` needs after the questions, loaded while the user reads the first one.
+#: What comes after the first question (the recommendation panel, the summary table, the
+#: render), loaded while the user reads it.
 WARM_MODULES = (
+    "pystarter.display",
+    "rich.console",
     "pystarter.config",
     "pystarter.engine",
     "pystarter.direct_render",
