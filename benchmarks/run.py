@@ -290,6 +290,10 @@ def startup_rows(tools: Tools) -> list[Row]:
             Measure("import typer", "python -c 'import typer'",
                     command(tools.python, "-c", "import typer")), bare(),
             note="the floor under --help: the CLI framework alone"),
+        Row("questionary-import", "startup", "python -c 'import questionary' (for scale)",
+            Measure("import questionary", "python -c 'import questionary'",
+                    command(tools.python, "-c", "import questionary")), bare(),
+            note="the floor under the first wizard question: the prompt library alone"),
         Row("copier-version", "startup", "copier --version (for scale)",
             Measure("copier --version", "copier --version",
                     command(tools.copier, "--version")), bare()),
@@ -740,7 +744,7 @@ def _wizard_import_profile(tools: Tools, env: dict[str, str]) -> ImportPath:
     profile = ImportPath(
         "first-prompt",
         "pystarter new, until the first question shows",
-        ("copier", "jinja2", "plumbum"),
+        ("typer", "copier", "jinja2", "plumbum"),
     )
     try:
         _, output = wait_for_prompt(
