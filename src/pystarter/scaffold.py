@@ -118,8 +118,8 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
             "pass --trust if you trust its author (or register it with --trusted), "
             "or leave out --install",
         )
-    config = load_config()
-    lower = (config.default_answers(), _git_identity_if_needed(given, config.default_answers()))
+    defaults = load_config().default_answers()
+    lower = (defaults, _git_identity_if_needed(given, defaults))
     if template.kind == "builtin":
         assert framework is not None
         if wizard is not None:
@@ -128,9 +128,11 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
                 options.install = wizard.ask_install()
         answers = builtin_answers(framework, given, destination.absolute().name, needs, lower)
         check_compatible(framework, answers)
-        config = read_template_config(Path(template.location))
+        template_config = read_template_config(Path(template.location))
     else:
-        answers, config = _custom_answers(template, given, lower, destination, options.trust)
+        answers, template_config = _custom_answers(
+            template, given, lower, destination, options.trust
+        )
     record: dict[str, Any] = {"template": template.source}
     if recommendation:
         record["recommendation"] = recommendation.as_dict()
@@ -143,7 +145,7 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
         git=options.git,
         install=bool(options.install),
         record=record,
-        keep_existing=config.skip_if_exists(answers),
+        keep_existing=template_config.skip_if_exists(answers),
     )
     if wizard is not None and not wizard.confirm(request, framework):
         raise KeyboardInterrupt
