@@ -82,6 +82,18 @@ def test_ctrl_c_at_the_first_prompt_exits_130_and_writes_nothing(tmp_path: Path)
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_non_empty_destination_is_refused_before_the_first_question(tmp_path: Path) -> None:
+    (tmp_path / "wiz").mkdir()
+    (tmp_path / "wiz" / "notes.txt").write_text("mine\n")
+    child, screen = spawn(tmp_path, "new", "wiz")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2, screen.getvalue()
+    assert "not empty" in screen.getvalue()
+    assert "What are you building" not in screen.getvalue()
+    assert (tmp_path / "wiz" / "notes.txt").read_text() == "mine\n"
+
+
 def test_ctrl_c_at_a_later_prompt_writes_nothing(tmp_path: Path) -> None:
     child, screen = spawn(tmp_path, "new", "wiz", "-f", "flask")
     child.expect("Project name")

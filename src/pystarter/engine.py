@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pystarter.answers import check_text_answers
+from pystarter.destination import check_destination
 from pystarter.errors import (
     DestinationError,
     GitError,
@@ -78,21 +79,6 @@ class NewProjectResult:
 
 def _quiet(_: str) -> None:
     pass
-
-
-def check_destination(destination: Path, force: bool) -> None:
-    """Refuse before anything is written: a file, a symlink, or a non-empty folder without force."""
-    if destination.is_symlink():
-        raise DestinationError(
-            f"{destination} is a symbolic link", "give the real folder it points to"
-        )
-    if destination.exists() and not destination.is_dir():
-        raise DestinationError(f"{destination} exists and is not a folder", "choose another DEST")
-    if destination.is_dir() and any(destination.iterdir()) and not force:
-        raise DestinationError(
-            f"{destination} is not empty",
-            "choose a new folder, or pass --force to overwrite only the files the template writes",
-        )
 
 
 def new_project(request: NewProjectRequest, on_step: StepCallback = _quiet) -> NewProjectResult:

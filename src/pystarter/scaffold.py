@@ -20,6 +20,7 @@ from pystarter.answers import (
     parse_data_items,
     project_names,
 )
+from pystarter.destination import check_destination
 from pystarter.errors import MissingAnswersError, UntrustedTemplateError, UsageError
 from pystarter.options import FRAMEWORKS, OPTIONS, check_compatible
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
@@ -91,6 +92,8 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
         parse_data_items(options.data_items),
         load_answers_file(options.answers_file) if options.answers_file else {},
     )
+    if options.destination is not None:
+        check_destination(options.destination.absolute(), options.force)
     wizard = None
     if options.interactive:
         from pystarter.wizard import Wizard
@@ -103,6 +106,7 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
                 "missing DEST", "give the folder to create, e.g. pystarter new my-site"
             )
         options.destination = wizard.ask_destination(given)
+        check_destination(options.destination.absolute(), options.force)
     destination = options.destination
     from pystarter.config import load_config
     from pystarter.engine import NewProjectRequest, new_project

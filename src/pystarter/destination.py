@@ -1,0 +1,23 @@
+"""The folder ``new`` may write into: checked before the first question is asked, so nobody
+answers ten questions to be refused, and again just before anything is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pystarter.errors import DestinationError
+
+
+def check_destination(destination: Path, force: bool) -> None:
+    """Refuse before anything is written: a file, a symlink, or a non-empty folder without force."""
+    if destination.is_symlink():
+        raise DestinationError(
+            f"{destination} is a symbolic link", "give the real folder it points to"
+        )
+    if destination.exists() and not destination.is_dir():
+        raise DestinationError(f"{destination} exists and is not a folder", "choose another DEST")
+    if destination.is_dir() and any(destination.iterdir()) and not force:
+        raise DestinationError(
+            f"{destination} is not empty",
+            "choose a new folder, or pass --force to overwrite only the files the template writes",
+        )
