@@ -9,16 +9,20 @@ import shutil
 import stat
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from copier import run_copy
+from hypothesis import event, given
+from hypothesis import strategies as st
 
 from pystarter import engine
 from pystarter.answers import builtin_answers
-from pystarter.errors import MissingAnswersError, RenderError
+from pystarter.errors import MissingAnswersError, PystarterError, RenderError
 from pystarter.options import FRAMEWORKS
 from pystarter.sources import TemplateSource, builtin_source
 from tests.projects import all_pairs_combos, combo_id
+from tests.test_properties import examples, printable_hostile_text
 
 #: Names and texts that YAML must quote, escape or keep as Unicode in the answers file.
 PEOPLE = [
@@ -49,14 +53,10 @@ def render_with_copier(template: TemplateSource, target: Path, answers: dict[str
     )  # fmt: skip
 
 
-def render_directly(
-    template: TemplateSource, target: Path, answers: dict[str, Any], monkeypatch: Any
-) -> None:
-    def copier_was_called(*_: object) -> None:
-        raise AssertionError("the built-in went to copier, not to the direct renderer")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(engine, "_render_with_copier", copier_was_called)
+def render_directly(template: TemplateSource, target: Path, answers: dict[str, Any]) -> None:
+    """Render through pystarter's engine, failing if the render went to copier."""
+    went_to_copier = AssertionError("the built-in went to copier, not to the direct renderer")
+    with mock.patch.object(engine, "_render_with_copier", side_effect=went_to_copier):
         engine.render_template(template, target, answers)
 
 
@@ -77,12 +77,12 @@ def tree(root: Path) -> dict[str, tuple[str, int, bytes]]:
     ids=[f"{fw}-{combo_id(c)}" for fw, c, _ in CASES],
 )
 def test_direct_render_writes_exactly_what_copier_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, framework: str, combo: dict, person: tuple
+    tmp_path: Path, framework: str, combo: dict, person: tuple
 ) -> None:
     template = builtin_source(framework)
     answers = answers_for(framework, combo, person)
 
-    render_directly(template, tmp_path / "direct" / "project", answers, monkeypatch)
+    render_directly(template, tmp_path / "direct" / "project", answers)
     render_with_copier(template, tmp_path / "copier" / "project", answers)
 
     direct, copied = tree(tmp_path / "direct" / "project"), tree(tmp_path / "copier" / "project")
@@ -92,15 +92,46 @@ def test_direct_render_writes_exactly_what_copier_writes(
     assert ".copier-answers.yml" in direct
 
 
+@examples(30)
+@given(
+    framework=st.sampled_from(FRAMEWORKS),
+    name=printable_hostile_text(3),
+    description=printable_hostile_text(4),
+    author=printable_hostile_text(3),
+)
+def test_any_answers_pystarter_accepts_render_as_copier_renders_them(
+    tmp_path_factory: pytest.TempPathFactory,
+    framework: str,
+    name: str,
+    description: str,
+    author: str,
+) -> None:
+    given_answers = {"project_name": name, "description": description, "author_name": author}
+    try:
+        answers = builtin_answers(framework, given_answers, "fallback")
+    except PystarterError:  # refused before anything renders: nothing to compare
+        event("refused before rendering")
+        return
+    event("rendered both ways")
+    answers["secret_key"] = "not-random-for-comparison"
+    root = tmp_path_factory.mktemp("any-answers")
+    template = builtin_source(framework)
+
+    render_directly(template, root / "direct", answers)
+    render_with_copier(template, root / "copier", answers)
+
+    assert tree(root / "direct") == tree(root / "copier")
+
+
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_names_left_to_the_template_defaults_come_out_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, framework: str
+    tmp_path: Path, framework: str
 ) -> None:
     template = builtin_source(framework)
     answers = answers_for(framework, {}, PEOPLE[2])
     del answers["project_slug"], answers["package_name"]
 
-    render_directly(template, tmp_path / "direct", answers, monkeypatch)
+    render_directly(template, tmp_path / "direct", answers)
     render_with_copier(template, tmp_path / "copier", answers)
 
     assert tree(tmp_path / "direct") == tree(tmp_path / "copier")
@@ -174,14 +205,12 @@ def test_a_symbolic_link_in_a_builtin_is_left_to_copier(
     assert (tmp_path / "out" / "COPYING").read_text() == "MIT\n"
 
 
-def test_an_answer_outside_the_choices_fails_as_it_does_with_copier(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_answer_outside_the_choices_fails_as_it_does_with_copier(tmp_path: Path) -> None:
     template = builtin_source("fastapi")
     answers = answers_for("fastapi", {}, PEOPLE[0]) | {"ci": "jenkins"}
 
     with pytest.raises(RenderError, match="Invalid choice for 'ci'"):
-        render_directly(template, tmp_path / "direct", answers, monkeypatch)
+        render_directly(template, tmp_path / "direct", answers)
     with pytest.raises(ValueError, match="Invalid choice for 'ci'"):
         render_with_copier(template, tmp_path / "copier", answers)
 
