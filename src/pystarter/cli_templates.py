@@ -5,6 +5,9 @@ Thin like :mod:`pystarter.cli`: parse, call :mod:`pystarter.config`, :mod:`pysta
 :class:`~pystarter.errors.PystarterError` and printed by ``cli.run``.
 """
 
+# No ``from __future__ import annotations`` here: typer would evaluate every string annotation
+# when it builds the commands, ~10 ms of every start (benchmarks/).
+
 from pathlib import Path
 from typing import Annotated
 
