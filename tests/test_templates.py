@@ -3,6 +3,7 @@ that pass their linters, and a secret of its own for every render."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,34 @@ def test_plain_copier_derives_usable_names_from_a_punctuated_project_name(
     answers = yaml.safe_load((tmp_path / ".copier-answers.yml").read_text())
     assert (answers["project_slug"], answers["package_name"]) == ("my-shop-v2", "my_shop_v2")
     assert (tmp_path / "my_shop_v2" / "__init__.py").is_file()
+
+
+#: Where a template names a container image or a CI action, and the version it pins
+#: (Jinja expressions in it read as ``JINJA``).
+PINNED = re.compile(
+    r"(?:image:|- name:|FROM|uses:|--from=)\s*\"?(?P<name>[\w./-]+)[:@](?P<version>[^\s\"]+)"
+)
+JINJA_EXPRESSION = re.compile(r"\{\{.*?\}\}")
+
+
+def test_the_three_templates_pin_the_same_images_and_actions() -> None:
+    """The same postgres, redis, uv, actions/checkout... in every built-in that uses them, so
+    a bump in one template cannot leave the others behind unnoticed."""
+    from pystarter.sources import builtin_templates_dir
+
+    pins: dict[str, dict[str, set[str]]] = {}  # name -> framework -> versions
+    for framework in FRAMEWORKS:
+        for path in (builtin_templates_dir() / framework / "project").rglob("*"):
+            if path.is_file():
+                text = JINJA_EXPRESSION.sub("JINJA", path.read_text(encoding="utf-8"))
+                for match in PINNED.finditer(text):
+                    by_framework = pins.setdefault(match["name"], {})
+                    by_framework.setdefault(framework, set()).add(match["version"])
+
+    assert {"postgres", "mariadb", "redis", "actions/checkout", "ghcr.io/astral-sh/uv"} <= set(pins)
+    differing = {
+        name: by_framework
+        for name, by_framework in pins.items()
+        if len({frozenset(v) for v in by_framework.values()}) > 1
+    }
+    assert differing == {}
