@@ -4,6 +4,7 @@ and its command tree (~70 ms of the ~300 ms budget; see benchmarks/)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -14,7 +15,7 @@ def main() -> None:
 
         sys.stdout.write(f"pystarter {__version__}\n")
         return
-    if is_bare_new(args) and sys.stdin.isatty():
+    if is_bare_new(args) and sys.stdin.isatty() and "_PYSTARTER_COMPLETE" not in os.environ:
         from pystarter.terminal import run_bare_new
 
         run_bare_new(args[1] if len(args) == 2 else None)
