@@ -534,15 +534,7 @@ def _green_copier(tools: Tools, framework: str, template: Path, commands: dict[s
     dest = parent / PROJECT_DIR
     try:
         watch = Stopwatch()
-        argv = [
-            tools.copier,
-            "copy",
-            "--defaults",
-            "--trust",
-            *COPIER_SAME_NAME,
-            str(template),
-            str(dest),
-        ]
+        argv = _render_argv(tools, "copier", framework, template, dest)
         run_command(argv, tools, TIMEOUTS["green"])
         for key in ("install", "test"):
             run_command(["bash", "-c", commands[key]], tools, TIMEOUTS["green"], cwd=dest)

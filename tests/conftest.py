@@ -3,6 +3,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +34,8 @@ def _isolated_user(
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     (home / "gitconfig").write_text("[user]\n\tname = Test User\n\temail = test@example.com\n")
     monkeypatch.delenv("PYSTARTER_DEBUG", raising=False)
+    # copier keeps mirrors of remote templates: not in the real home either
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(home / "copier-cache"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -75,3 +78,13 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
 def tiny_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A four-file copier template: fast to render, shaped like the built-ins."""
     return write_tree(tmp_path_factory.mktemp("tiny-template"), TINY_TEMPLATE)
+
+
+def invoke(*args: str, **kwargs: Any) -> Any:
+    """``pystarter ARGS`` in this process with typer's CliRunner: for tests that need neither a
+    terminal nor a separate process (``tests.projects.pystarter`` runs the real console)."""
+    from typer.testing import CliRunner
+
+    from pystarter.cli import app
+
+    return CliRunner().invoke(app, list(args), **kwargs)

@@ -8,17 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from pystarter.cli import app
-from tests.conftest import write_tree
+from tests.conftest import invoke, write_tree
 from tests.projects import pystarter
-
-runner = CliRunner()
-
-
-def invoke(*args: str, **kwargs) -> object:
-    return runner.invoke(app, list(args), **kwargs)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

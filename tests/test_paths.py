@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from pystarter.cli import app
-from tests.conftest import write_tree
+from tests.conftest import invoke, write_tree
 from tests.template_builder import bare_clone, make_template
 
 ESCAPING_NAMES = [
@@ -40,10 +38,6 @@ NAMED_FILE_TEMPLATE = {
     "project/{{ greeting }}.txt.jinja": "{{ greeting }}\n",
     "project/README.md": "# readme\n",
 }
-
-
-def invoke(*args: str) -> Any:
-    return CliRunner().invoke(app, list(args))
 
 
 def snapshot(root: Path) -> dict[str, Any]:

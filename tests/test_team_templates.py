@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from pystarter.cli import app
+from tests.conftest import invoke
 from tests.projects import pystarter
 from tests.template_builder import (
     BASIC_TEMPLATE,
@@ -23,8 +22,6 @@ from tests.template_builder import (
     pip_install_target,
 )
 
-runner = CliRunner()
-
 TASK_TEMPLATE = {
     "copier.yml": """\
         _tasks:
@@ -33,16 +30,6 @@ TASK_TEMPLATE = {
         """,
     "README.md.jinja": "# {{ name }}\n",
 }
-
-
-@pytest.fixture(autouse=True)
-def _copier_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """copier keeps mirrors of remote templates; keep them out of the real home."""
-    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
-
-
-def invoke(*args: str) -> object:
-    return runner.invoke(app, list(args))
 
 
 def one_error_line(stderr: str) -> str:

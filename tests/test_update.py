@@ -9,14 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from pystarter import sources
-from pystarter.cli import app
 from pystarter.update import update_project
+from tests.conftest import invoke
 from tests.template_builder import bare_clone, build_file_tree, git, git_save, make_template
-
-runner = CliRunner()
 
 TEMPLATE_V1 = {
     "copier.yml": """\
@@ -27,15 +24,6 @@ TEMPLATE_V1 = {
     "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
     "README.md.jinja": "# {{ project_name }}\n\nintro\n\nmiddle\n\n{{ greeting }} from v1\n",
 }
-
-
-@pytest.fixture(autouse=True)
-def _copier_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
-
-
-def invoke(*args: str) -> object:
-    return runner.invoke(app, list(args))
 
 
 def render(source: str, dest: Path, *extra: str) -> Path:
