@@ -169,6 +169,14 @@ def combos_to_run(framework: str, named: list[dict[str, Any]]) -> list[dict[str,
     return named + [c for c in runtime_combos(framework) if runtime(c) not in covered]
 
 
+def each_runtime_combo(framework: str, named: list[dict[str, Any]]) -> pytest.MarkDecorator:
+    """Run a test once per :func:`combos_to_run` answer set, as its ``answers`` argument."""
+    combos = combos_to_run(framework, named)
+    return pytest.mark.parametrize(
+        "answers", combos, ids=[combo_id(c) or "default" for c in combos]
+    )
+
+
 def combo_id(combo: dict[str, Any]) -> str:
     return "-".join(
         (k.removeprefix("use_") if v is True else f"no-{k.removeprefix('use_')}")

@@ -13,8 +13,7 @@ import pytest
 from tests.projects import (
     Project,
     check_project,
-    combo_id,
-    combos_to_run,
+    each_runtime_combo,
     expected_tests,
     free_port,
     fresh_database,
@@ -42,7 +41,6 @@ NAMED_COMBOS: list[dict[str, Any]] = [
     },
     {"python_version": "3.12", "database": "mysql", "use_auth": False, "ci": "gitlab"},
 ]
-RUNTIME_COMBOS = combos_to_run("django", NAMED_COMBOS)
 
 #: Tests of the generated project that must exist, by the option that brings them.
 EXPECTED_TESTS = {
@@ -90,9 +88,7 @@ def _served_status(project: Project, path: str) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "answers", RUNTIME_COMBOS, ids=[combo_id(c) or "default" for c in RUNTIME_COMBOS]
-)
+@each_runtime_combo("django", NAMED_COMBOS)
 def test_rendered_project_installs_passes_its_tests_and_serves_health(
     tmp_path: Path, answers: dict[str, Any]
 ) -> None:

@@ -10,8 +10,7 @@ import pytest
 
 from tests.projects import (
     check_project,
-    combo_id,
-    combos_to_run,
+    each_runtime_combo,
     expected_tests,
     render_project,
 )
@@ -29,7 +28,6 @@ NAMED_COMBOS: list[dict[str, Any]] = [
     {"database": "mysql", "ci": "gitlab"},
     {"database": "none", "use_auth": False},
 ]
-RUNTIME_COMBOS = combos_to_run("fastapi", NAMED_COMBOS)
 
 #: Tests of the generated project that must exist, by the option that brings them.
 EXPECTED_TESTS = {
@@ -53,9 +51,7 @@ EXPECTED_TESTS = {
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "answers", RUNTIME_COMBOS, ids=[combo_id(c) or "default" for c in RUNTIME_COMBOS]
-)
+@each_runtime_combo("fastapi", NAMED_COMBOS)
 def test_rendered_project_installs_passes_its_tests_and_serves_health(
     tmp_path: Path, answers: dict[str, Any]
 ) -> None:

@@ -103,7 +103,7 @@ def _undefined_class() -> type:
 def _type_of(default: Any) -> str:
     """copier's rule: a question without ``type`` takes its default's type, else yaml."""
     name = type(default).__name__
-    return name if name in {"str", "bool", "int", "float"} else "yaml"
+    return name if name in SUPPORTED_TYPES else "yaml"
 
 
 def cast_to_bool(value: Any) -> bool:

@@ -95,10 +95,10 @@ def new_project(request: NewProjectRequest, on_step: StepCallback = _quiet) -> N
                 _record_in_answers_file(rendered, request.record)
         except OSError as exc:
             raise _write_error(exc, workspace) from exc
-        files = _list_files(rendered)
-        kept = _kept_files(destination, files, request.keep_existing)
-        result = NewProjectResult(destination, [f for f in files if f not in kept])
-        files = result.files
+        rendered_files = _list_files(rendered)
+        kept = _kept_files(destination, rendered_files, request.keep_existing)
+        files = [f for f in rendered_files if f not in kept]
+        result = NewProjectResult(destination, files)
         if kept:
             result.notes.append(
                 f"kept the {', '.join(kept)} already there (the template never overwrites it)"
