@@ -36,6 +36,7 @@ def _isolated_user(
     monkeypatch.delenv("PYSTARTER_DEBUG", raising=False)
     # copier keeps mirrors of remote templates: not in the real home either
     monkeypatch.setenv("COPIER_CACHE_DIR", str(home / "copier-cache"))
+    monkeypatch.setenv("PYSTARTER_CACHE_DIR", str(home / "pystarter-cache"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
