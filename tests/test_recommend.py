@@ -6,6 +6,7 @@ import pytest
 
 from pystarter.errors import UsageError
 from pystarter.recommend import NEEDS, recommend
+from tests.conftest import invoke
 
 #: Scenarios in the guide's words: what is being built, and the framework it points to.
 GUIDE_SCENARIOS = [
@@ -63,3 +64,13 @@ def test_unknown_need_is_a_usage_error_listing_the_vocabulary() -> None:
         recommend(["admin", "blockchain"])
     assert "blockchain" in caught.value.message
     assert "rest-api" in caught.value.hint
+
+
+def test_recommend_help_lists_every_need_in_order() -> None:
+    """The CLI spells the list out so that ``--help`` need not import this module."""
+    result = invoke("recommend", "--help")
+
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    listed = text.split("A need (repeatable): ", 1)[1].split(".", 1)[0]
+    assert listed.split(", ") == list(NEEDS)
