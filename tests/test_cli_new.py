@@ -35,6 +35,21 @@ def test_non_empty_destination_is_refused_and_left_byte_identical(tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy"]
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_destination_is_refused_not_read_as_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blank: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # an empty folder: "" must not mean "render here"
+
+    result = invoke("new", blank, "-f", "flask", "--no-input", "--no-git")
+
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: DEST is blank (give a folder name, or . for the current folder)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_dry_run_writes_nothing(tmp_path: Path, tiny_template: Path) -> None:
     result = invoke("new", str(tmp_path / "x"), "-t", str(tiny_template), "--no-input", "--dry-run")
     assert result.exit_code == 0, result.stderr

@@ -116,7 +116,8 @@ def _stdin_is_tty() -> bool:
 @app.command()
 def new(
     dest: Annotated[
-        Path | None, typer.Argument(help="Folder to create (new or empty).", show_default=False)
+        str | None,
+        typer.Argument(help="Folder to create (new or empty).", metavar="DEST", show_default=False),
     ] = None,
     framework: Annotated[
         str, typer.Option("--framework", "-f", help="auto, django, flask or fastapi.")
@@ -199,6 +200,7 @@ def new(
     ] = False,
 ) -> None:
     """Render a new project into DEST."""
+    from pystarter.destination import destination_argument
     from pystarter.scaffold import NewOptions
 
     interactive = not no_input and _stdin_is_tty() and not as_json
@@ -216,7 +218,7 @@ def new(
         "ci": ci,
     }
     options = NewOptions(
-        destination=dest,
+        destination=destination_argument(dest) if dest is not None else None,
         framework=framework,
         needs=tuple(need or ()),
         flags={k: v for k, v in flags.items() if v is not None},

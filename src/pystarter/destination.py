@@ -8,6 +8,14 @@ from pathlib import Path
 from pystarter.errors import DestinationError
 
 
+def destination_argument(text: str) -> Path:
+    """DEST as typed. A blank one is refused rather than read as the current folder: it is
+    what ``pystarter new "$NAME"`` gets when NAME is unset."""
+    if not text.strip():
+        raise DestinationError("DEST is blank", "give a folder name, or . for the current folder")
+    return Path(text)
+
+
 def check_destination(destination: Path, force: bool) -> None:
     """Refuse before anything is written: a file, a symlink, or a non-empty folder without force."""
     if destination.is_symlink():

@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from pystarter.errors import (
@@ -77,13 +76,15 @@ def run_new_command(options: NewOptions, as_json: bool) -> None:
 def run_bare_new(destination: str | None) -> NoReturn:
     """``pystarter new [DEST]`` with no option, on a terminal: the wizard, as the typer
     command would run it, with the same one-line errors and exit codes."""
+    from pystarter.destination import destination_argument
     from pystarter.scaffold import NewOptions
 
     signal.signal(signal.SIGTERM, raise_terminated)
-    options = NewOptions(
-        destination=Path(destination) if destination is not None else None, interactive=True
-    )
     try:
+        options = NewOptions(
+            destination=destination_argument(destination) if destination is not None else None,
+            interactive=True,
+        )
         run_new_command(options, as_json=False)
     except (Exception, KeyboardInterrupt) as exc:
         reported = failure_line(exc)
