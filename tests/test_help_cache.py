@@ -142,7 +142,7 @@ def test_the_cache_folder_is_the_platforms(monkeypatch: pytest.MonkeyPatch) -> N
     from platformdirs import user_cache_dir
 
     monkeypatch.delenv("PYSTARTER_CACHE_DIR", raising=False)
-    for xdg in (None, "/tmp/xdg-cache-elsewhere"):
+    for xdg in (None, "/tmp/xdg-cache-elsewhere", "  "):
         if xdg is None:
             monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
         else:

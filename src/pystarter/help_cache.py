@@ -49,7 +49,9 @@ def cache_dir() -> str:
     if override:
         return override
     if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not base.strip():
+            base = os.path.expanduser("~/.cache")
         return os.path.join(base, "pystarter")
     from platformdirs import user_cache_dir
 
