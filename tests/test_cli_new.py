@@ -288,3 +288,17 @@ def test_a_given_framework_has_no_recommendation(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["recommendation"] is None
+
+
+def test_answers_that_look_like_rich_markup_are_printed_as_typed(tmp_path: Path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "shop"), "-f", "flask", "--no-input", "--no-git",
+        "--name", "Shop [/] X", "--description", "uses [red]colour[/red] ok",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert "Created Shop [/] X (Flask)" in result.stdout
+    assert (
+        'description = "uses [red]colour[/red] ok"'
+        in (tmp_path / "shop" / "pyproject.toml").read_text()
+    )

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from pystarter.terminal import echo_json, make_console
+from pystarter.terminal import echo_json, escape, make_console
 
 templates_app = typer.Typer(
     name="templates",
@@ -35,7 +35,6 @@ def list_command(as_json: JsonOption = False) -> None:
     if as_json:
         echo_json([e.as_dict() for e in entries])
         return
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
@@ -82,8 +81,11 @@ def add_command(
         part for part in (f"ref {ref}" if ref else "", "trusted" if trusted else "") if part
     )
     console = make_console(soft_wrap=True)
-    console.print(f"[green]✓[/] registered {name} → {stored}{f' ({details})' if details else ''}")
-    console.print(f"  use it: pystarter new DEST --template {name}")
+    console.print(
+        f"[green]✓[/] registered {escape(name)} → {escape(str(stored))}"
+        + (f" ({escape(details)})" if details else "")
+    )
+    console.print(f"  use it: pystarter new DEST --template {escape(name)}")
 
 
 @templates_app.command("remove")
@@ -92,7 +94,9 @@ def remove_command(name: Annotated[str, typer.Argument(help="A registered name."
     from pystarter.config import load_config, remove_template
 
     removed = remove_template(load_config(), name)
-    make_console(soft_wrap=True).print(f"[green]✓[/] removed {name} ({removed.source})")
+    make_console(soft_wrap=True).print(
+        f"[green]✓[/] removed {escape(name)} ({escape(removed.source)})"
+    )
 
 
 @templates_app.command("check")
@@ -115,10 +119,11 @@ def check_command(
     else:
         console = make_console(soft_wrap=True)
         for note in report.notes:
-            console.print(f"[yellow]![/] {note}")
+            console.print(f"[yellow]![/] {escape(note)}")
         if report.ok:
             console.print(
-                f"[green]✓[/] template {report.source} is fine: {report.questions} questions, "
+                f"[green]✓[/] template {escape(report.source)} is fine: "
+                f"{report.questions} questions, "
                 f"{len(report.files)} files rendered with defaults ({report.checked})"
             )
         for problem in report.problems:
@@ -161,22 +166,24 @@ def update_command(
     console = make_console(soft_wrap=True)
     if result.up_to_date:
         console.print(
-            f"[green]✓[/] {result.destination} is up to date with {result.template}"
-            f" ({result.new_version or 'current'}); nothing changed"
+            f"[green]✓[/] {escape(str(result.destination))} is up to date with"
+            f" {escape(result.template)} ({escape(result.new_version or 'current')});"
+            " nothing changed"
         )
         return
     versions = f"{result.old_version or '?'} → {result.new_version or '?'}"
     console.print(
-        f"[green]✓[/] updated {result.destination} from {result.template} ({versions}): "
+        f"[green]✓[/] updated {escape(str(result.destination))} from {escape(result.template)}"
+        f" ({escape(versions)}): "
         f"{len(result.changed)} files changed"
     )
     console.print("\n[bold]Next steps[/]")
     for step in result.next_steps:
-        console.print(f"  {step}")
+        console.print(f"  {escape(step)}")
     if result.conflicts:
         console.print(f"\n[yellow]![/] {len(result.conflicts)} conflicts to resolve:")
         for conflict in result.conflicts:
-            console.print(f"  {conflict}")
+            console.print(f"  {escape(conflict)}")
 
 
 def register(app: typer.Typer) -> None:

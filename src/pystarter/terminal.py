@@ -108,19 +108,29 @@ def new_progress(quiet: bool) -> Callable[[str], Any]:
     return progress
 
 
+def escape(text: str) -> str:
+    """rich's markup escape, imported only when something is printed."""
+    from rich.markup import escape as escape_markup
+
+    return escape_markup(text)
+
+
 def print_new_outcome(outcome: NewOutcome, dry_run: bool) -> None:
+    """Every value is escaped: a name like ``Shop [/] X`` is text, not rich markup."""
     console = make_console(soft_wrap=True)
     result = outcome.result
     if dry_run:
         console.print(
-            f"[bold]Dry run[/]: would write {len(result.files)} files into {result.destination}"
+            f"[bold]Dry run[/]: would write {len(result.files)} files into"
+            f" {escape(str(result.destination))}"
         )
         for path in outcome.result.files:
-            console.print(f"  {path}")
+            console.print(f"  {escape(path)}")
         return
     name = outcome.answers.get("project_name", result.destination.name)
     console.print(
-        f"[green]✓[/] Created [bold]{name}[/] ({outcome.framework_title}) in {result.destination}"
+        f"[green]✓[/] Created [bold]{escape(str(name))}[/] ({escape(outcome.framework_title)})"
+        f" in {escape(str(result.destination))}"
         f" — {len(result.files)} files"
     )
     if outcome.result.git_commit:
@@ -130,10 +140,10 @@ def print_new_outcome(outcome: NewOutcome, dry_run: bool) -> None:
     if outcome.result.installed_with:
         console.print(f"[green]✓[/] installed into .venv with {outcome.result.installed_with}")
     for note in outcome.result.notes:
-        console.print(f"[yellow]![/] {note}")
+        console.print(f"[yellow]![/] {escape(note)}")
     console.print("\n[bold]Next steps[/]")
     for line in outcome.next_steps:
-        console.print(f"  {line}")
+        console.print(f"  {escape(line)}")
     if outcome.reproduce:
         console.print("\n[bold]Same project from a script[/]")
-        console.print(f"  {outcome.reproduce}")
+        console.print(f"  {escape(outcome.reproduce)}")

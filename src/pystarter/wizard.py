@@ -188,13 +188,15 @@ class Wizard:
 
     def confirm(self, request: NewProjectRequest, framework: str | None) -> bool:
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(show_header=False, box=None, padding=(0, 2))
-        table.add_row("folder", str(request.destination))
-        table.add_row("template", FRAMEWORK_TITLES.get(framework or "", request.template.source))
+        table.add_row("folder", Text(str(request.destination)))
+        template = FRAMEWORK_TITLES.get(framework or "", request.template.source)
+        table.add_row("template", Text(template))
         for key, value in request.answers.items():
             if key != "secret_key":
-                table.add_row(key, str(value))
+                table.add_row(Text(key), Text(str(value)))  # answers are text, never markup
         self.console.print(table)
         return _ask(questionary.confirm("Create this project?", default=True, style=STYLE))
 
