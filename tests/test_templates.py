@@ -97,3 +97,27 @@ def test_the_three_templates_pin_the_same_images_and_actions() -> None:
         if len({frozenset(v) for v in by_framework.values()}) > 1
     }
     assert differing == {}
+
+
+MIGRATE = {
+    "django": "manage.py migrate",
+    "flask": "db upgrade",
+    "fastapi": "alembic upgrade head",
+}
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_install_step_applies_the_migrations(tmp_path: Path, framework: str) -> None:
+    """The next steps a person follows end with tables in the database, not a 500."""
+    import json
+
+    from tests.conftest import invoke
+
+    result = invoke(
+        "new", str(tmp_path / "app"), "-f", framework, "--database", "sqlite",
+        "--no-input", "--no-git", "--json",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    commands = json.loads(result.stdout)["commands"]
+    assert MIGRATE[framework] in commands["install"]
