@@ -100,6 +100,40 @@ def test_conflicts_are_left_as_markers_and_listed(tmp_path: Path) -> None:
     assert "hello from v2" in readme
 
 
+def test_paths_outside_ascii_are_listed_as_they_are(tmp_path: Path) -> None:
+    template = make_template(tmp_path / "tpl", {**TEMPLATE_V1, "über file.txt": "a\nb\n"})
+    project = render(str(template), tmp_path / "svc")
+    (project / "über file.txt").write_text("a\nB-user\n")
+    commit_all(project, "ours")
+    (template / "über file.txt").write_text("a\nB-template\n")
+    release_v2(template)
+
+    result = invoke("update", str(project), "--json")
+
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["conflicts"] == ["über file.txt"]
+    git("reset", "-q", "--hard", cwd=project)
+    git("clean", "-fdq", cwd=project)
+    (project / "über file.txt").write_text("dirty\n")
+    refused = invoke("update", str(project))
+    assert refused.exit_code == 2
+    assert "(1: über file.txt)" in refused.stderr
+
+
+def test_a_new_version_that_does_not_render_is_one_line_and_undone(tmp_path: Path) -> None:
+    template = make_template(tmp_path / "tpl", TEMPLATE_V1)
+    project = render(str(template), tmp_path / "svc")
+    before = state(project)
+    release_v2(template, **{"broken.txt.jinja": "{{ broken"})
+
+    result = invoke("update", str(project))
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: template ") and "did not render" in result.stderr
+    assert "please report" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert state(project) == before
+
+
 def test_update_from_a_remote_url_and_pystarter_keys_survive(tmp_path: Path) -> None:
     template = make_template(tmp_path / "tpl", TEMPLATE_V1)
     remote = tmp_path / "remote.git"

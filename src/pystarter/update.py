@@ -174,7 +174,8 @@ def _git(
     project: Path, *args: str, check: bool = True, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     completed = subprocess.run(
-        ["git", *args],
+        # paths as they are (über.txt), not C-quoted ("\303\274ber.txt")
+        ["git", "-c", "core.quotepath=off", *args],
         cwd=project,
         env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
         stdin=subprocess.DEVNULL,
@@ -197,8 +198,13 @@ def _require_clean_git(project: Path) -> None:
             f"{project} is not in a git repository",
             "update merges changes with git: git init, commit the project, then update",
         )
-    status = _git(project, "status", "--porcelain", "--untracked-files=all", "--", ".")
-    dirty = [line[3:] for line in status.stdout.splitlines() if line.strip()]
+    status = _git(project, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".")
+    dirty, entries = [], iter(status.stdout.split("\0"))
+    for entry in entries:
+        if entry[3:]:
+            dirty.append(entry[3:])
+        if entry[:1] in ("R", "C"):
+            next(entries, None)  # -z puts a rename's old path in an entry of its own
     if dirty:
         shown = ", ".join(dirty[:3]) + (", ..." if len(dirty) > 3 else "")
         raise DirtyWorkTreeError(
@@ -301,6 +307,7 @@ def _run_copier_update(project: Path, template: TemplateSource, data: Mapping[st
 
     from copier import run_update
     from copier.errors import CopierError, UnsafeTemplateError, UserMessageError
+    from jinja2 import TemplateError
 
     try:
         with warnings.catch_warnings():
@@ -327,6 +334,11 @@ def _run_copier_update(project: Path, template: TemplateSource, data: Mapping[st
         ) from exc
     except PystarterError:
         raise
+    except TemplateError as exc:
+        raise UpdateError(
+            f"template {template.source} did not render: {type(exc).__name__}: {first_line(exc)}",
+            "fix the template (pystarter templates check SOURCE); the project was put back",
+        ) from exc
     except (CopierError, subprocess.SubprocessError, OSError, ValueError) as exc:
         raise UpdateError(
             f"the update from {template.source} failed: {first_line(exc)}",
