@@ -264,3 +264,27 @@ def test_builtin_project_without_its_first_commit_is_refused(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "Initial commit from pystarter" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_json_stdout_holds_only_json_when_template_tasks_print(tmp_path: Path) -> None:
+    from tests.projects import pystarter
+
+    chatty = {
+        **TEMPLATE_V1,
+        "copier.yml": TEMPLATE_V1["copier.yml"] + '_tasks: ["echo from-task"]\n',
+    }
+    template = make_template(tmp_path / "tpl", chatty)
+    made = pystarter(
+        "new", str(tmp_path / "svc"), "-t", str(template), "--vcs-ref", "v1", "--trust",
+        "--no-input", "--json",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["destination"] == str(tmp_path / "svc")
+    assert "from-task" in made.stderr
+    release_v2(template)
+
+    updated = pystarter("update", str(tmp_path / "svc"), "--trust", "--json")
+
+    assert updated.returncode == 0, updated.stderr
+    assert json.loads(updated.stdout)["conflicts"] == []
+    assert "from-task" in updated.stderr

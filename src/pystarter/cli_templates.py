@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from pystarter.terminal import echo_json, escape, make_console
+from pystarter.terminal import echo_json, escape, make_console, stdout_to_stderr
 
 templates_app = typer.Typer(
     name="templates",
@@ -159,7 +159,8 @@ def update_command(
     from pystarter.update import update_project
 
     del no_input  # accepted for scripts; update asks nothing
-    result = update_project(path, parse_data_items(list(data or ())), vcs_ref, trust)
+    with stdout_to_stderr(as_json):
+        result = update_project(path, parse_data_items(list(data or ())), vcs_ref, trust)
     if as_json:
         echo_json(result.as_json())
         return

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from pystarter.errors import (
@@ -63,10 +63,35 @@ def debugging() -> bool:
 # --- pystarter new ------------------------------------------------------------------------
 
 
+@contextmanager
+def stdout_to_stderr(active: bool) -> Iterator[None]:
+    """With ``--json``, stdout holds one JSON object and nothing else: what a template's tasks,
+    git or an installer print while the work runs goes to stderr (file descriptor 1 itself
+    is pointed at 2, so child processes follow)."""
+    if not active:
+        yield
+        return
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, ValueError):  # no stdout to protect
+        yield
+        return
+    try:
+        yield
+    finally:
+        with suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def run_new_command(options: NewOptions, as_json: bool) -> None:
     from pystarter.scaffold import run_new
 
-    outcome = run_new(options, progress=new_progress(as_json))
+    with stdout_to_stderr(as_json):
+        outcome = run_new(options, progress=new_progress(as_json))
     if as_json:
         echo_json(outcome.as_json())
     else:
