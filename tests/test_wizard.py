@@ -104,3 +104,30 @@ def test_ctrl_c_at_a_later_prompt_writes_nothing(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 130, screen.getvalue()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_name_typed_without_dest_is_asked_once_and_kept(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "new", "-f", "flask", "--no-git", "--no-install")
+    child.expect("Project name")
+    child.send("\x15Café Shop" + ENTER)  # Ctrl-U clears the default first
+    press_enter_at_every_prompt(child)
+    child.close()
+
+    output = screen.getvalue()
+    assert child.exitstatus == 0, output[-3000:]
+    assert "Project name cafe-shop" not in output  # not asked again, slug as the default
+    answers = (tmp_path / "cafe-shop" / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert "project_name: Café Shop" in answers
+
+
+def test_the_rest_api_need_picked_in_the_wizard_turns_the_rest_api_on(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "new", "wiz", "--no-git", "--no-install")
+    child.expect("What are you building")
+    child.send(SPACE + DOWN * 4 + SPACE + ENTER)  # admin, rest-api
+    press_enter_at_every_prompt(child)
+    child.close()
+
+    output = screen.getvalue()
+    assert child.exitstatus == 0, output[-3000:]
+    answers = (tmp_path / "wiz" / ".copier-answers.yml").read_text()
+    assert "use_rest_api: true" in answers

@@ -22,6 +22,7 @@ from pystarter.answers import (
 )
 from pystarter.destination import check_destination
 from pystarter.errors import MissingAnswersError, UntrustedTemplateError, UsageError
+from pystarter.names import derive_names
 from pystarter.options import FRAMEWORKS, OPTIONS, check_compatible
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 
@@ -100,12 +101,16 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
 
         wizard = Wizard()
     framework, recommendation = _choose_framework(options, needs, wizard)
+    if recommendation is not None:
+        needs = tuple(recommendation.needs)  # the wizard's picks as well as --need
     if options.destination is None:
         if wizard is None:
             raise UsageError(
                 "missing DEST", "give the folder to create, e.g. pystarter new my-site"
             )
-        options.destination = wizard.ask_destination(given)
+        if "project_name" not in given:  # asked once: the project's name, DEST its slug
+            given = {**given, "project_name": wizard.ask_project_name()}
+        options.destination = Path(derive_names(given["project_name"]).slug)
         check_destination(options.destination.absolute(), options.force)
     destination = options.destination
     from pystarter.config import load_config

@@ -115,9 +115,9 @@ class Wizard:
             questionary.select("Framework", choices=choices, default=choices[0], style=STYLE)
         )
 
-    def ask_destination(self, given: Mapping[str, Any]) -> Path:
-        name = given.get("project_name") or self._text("Project name", "my-project", _name_problem)
-        return Path(derive_names(name).slug)
+    def ask_project_name(self) -> str:
+        """Asked first when no DEST was given: the folder is named after it."""
+        return self._text("Project name", "my-project", _name_problem)
 
     def ask_options(
         self,
