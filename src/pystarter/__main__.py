@@ -16,11 +16,12 @@ def main() -> None:
 
         write_stdout(f"pystarter {__version__}\n")
         return
-    if is_bare_new(args) and sys.stdin.isatty() and "_PYSTARTER_COMPLETE" not in os.environ:
+    completing = "_PYSTARTER_COMPLETE" in os.environ  # shell completion is typer's
+    if is_bare_new(args) and sys.stdin.isatty() and not completing:
         from pystarter.terminal import run_bare_new
 
         run_bare_new(args[1] if len(args) == 2 else None)
-    if "_PYSTARTER_COMPLETE" not in os.environ:
+    if not completing:
         from pystarter import help_cache
 
         if help_cache.is_help_request(args):
@@ -48,11 +49,11 @@ def run_help(args: list[str]) -> None:
         with contextlib.redirect_stdout(printed):
             run()
     except SystemExit as exit_:
-        write_stdout(printed.getvalue())
         if exit_.code in (None, 0) and printed.getvalue():
             help_cache.write(args, printed.getvalue())
         raise
-    write_stdout(printed.getvalue())
+    finally:
+        write_stdout(printed.getvalue())
 
 
 def write_stdout(text: str) -> None:
