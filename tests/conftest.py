@@ -3,11 +3,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.helpers import REPO, TINY_TEMPLATE, build_file_tree
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +26,19 @@ def services() -> None:
 def _isolated_user(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No test reads or writes the real user config; git has a known identity."""
+    """The one isolation fixture: no test reads or writes the real home, config, caches or
+    copier settings; git has a known identity; output is plain and of a fixed width."""
     home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for variable, folder in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_DATA_HOME", ".local/share"),
+    ):
+        monkeypatch.setenv(variable, str(home / folder))
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COPIER_SETTINGS_PATH", str(home / "copier-settings.yml"))
     monkeypatch.setenv("PYSTARTER_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -36,7 +46,6 @@ def _isolated_user(
     monkeypatch.delenv("PYSTARTER_DEBUG", raising=False)
     # copier keeps mirrors of remote templates: not in the real home either
     monkeypatch.setenv("COPIER_CACHE_DIR", str(home / "copier-cache"))
-    monkeypatch.setenv("PYSTARTER_CACHE_DIR", str(home / "pystarter-cache"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,47 +54,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.fixturenames.append("services")
 
 
-TINY_TEMPLATE = {
-    "copier.yml": """\
-        _subdirectory: project
-        _pystarter:
-          commands:
-            install: "uv sync"
-            run: "uv run python -m {{ package_name }}"
-            test: "uv run pytest"
-        project_name: {type: str, default: Tiny}
-        project_slug: {type: str, default: tiny}
-        package_name: {type: str, default: tiny}
-        greeting: {type: str, default: hello}
-        """,
-    "project/{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
-    "project/pyproject.toml.jinja": '[project]\nname = "{{ project_slug }}"\nversion = "0.1.0"\n',
-    "project/{{ package_name }}/__init__.py.jinja": 'GREETING = "{{ greeting }}"\n',
-    "project/README.md.jinja": "# {{ project_name }}\n",
-}
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    import textwrap
-
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
-
-
 @pytest.fixture
 def tiny_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A four-file copier template: fast to render, shaped like the built-ins."""
-    return write_tree(tmp_path_factory.mktemp("tiny-template"), TINY_TEMPLATE)
-
-
-def invoke(*args: str, **kwargs: Any) -> Any:
-    """``pystarter ARGS`` in this process with typer's CliRunner: for tests that need neither a
-    terminal nor a separate process (``tests.projects.pystarter`` runs the real console)."""
-    from typer.testing import CliRunner
-
-    from pystarter.cli import app
-
-    return CliRunner().invoke(app, list(args), **kwargs)
+    return build_file_tree(TINY_TEMPLATE, tmp_path_factory.mktemp("tiny-template"))

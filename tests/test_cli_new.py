@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import invoke, write_tree
+from tests.helpers import build_file_tree, invoke
 from tests.projects import pystarter
 
 
@@ -26,7 +26,9 @@ def test_version() -> None:
 
 
 def test_non_empty_destination_is_refused_and_left_byte_identical(tmp_path: Path) -> None:
-    dest = write_tree(tmp_path / "busy", {"notes.txt": "mine\n", "src/app.py": "print(1)\n"})
+    dest = build_file_tree(
+        root=tmp_path / "busy", spec={"notes.txt": "mine\n", "src/app.py": "print(1)\n"}
+    )
     before = snapshot(dest)
     result = invoke("new", str(dest), "-f", "fastapi", "--no-input")
     assert result.exit_code == 2
@@ -171,7 +173,9 @@ def test_broken_config_file_is_named_in_one_line(tmp_path: Path) -> None:
 
 
 def test_force_overwrites_only_the_template_files(tmp_path: Path, tiny_template: Path) -> None:
-    dest = write_tree(tmp_path / "existing", {"README.md": "old\n", "keep.txt": "mine\n"})
+    dest = build_file_tree(
+        root=tmp_path / "existing", spec={"README.md": "old\n", "keep.txt": "mine\n"}
+    )
     result = invoke("new", str(dest), "-t", str(tiny_template), "--no-input", "--force", "--no-git")
     assert result.exit_code == 0, result.stderr
     assert (dest / "keep.txt").read_text() == "mine\n"
@@ -180,7 +184,7 @@ def test_force_overwrites_only_the_template_files(tmp_path: Path, tiny_template:
 
 def test_force_keeps_the_env_file_already_there(tmp_path: Path) -> None:
     """``.env`` is ``_skip_if_exists`` in every built-in: it holds the user's real secrets."""
-    dest = write_tree(tmp_path / "existing", {".env": "SECRET_KEY=mine\n"})
+    dest = build_file_tree(root=tmp_path / "existing", spec={".env": "SECRET_KEY=mine\n"})
     args = ("new", str(dest), "-f", "fastapi", "--no-input", "--force", "--no-git", "--json")
 
     dry = json.loads(invoke(*args, "--dry-run").stdout)
@@ -201,8 +205,12 @@ def test_skip_if_exists_patterns_are_rendered_and_matched_like_copier(
     copier_yml.write_text(
         copier_yml.read_text() + '_skip_if_exists: ["{{ package_name }}/local_*.py"]\n'
     )
-    write_tree(tiny_template / "project", {"{{ package_name }}/local_settings.py": "NEW = 1\n"})
-    dest = write_tree(tmp_path / "existing", {"tiny/local_settings.py": "MINE = 1\n"})
+    build_file_tree(
+        root=tiny_template / "project", spec={"{{ package_name }}/local_settings.py": "NEW = 1\n"}
+    )
+    dest = build_file_tree(
+        root=tmp_path / "existing", spec={"tiny/local_settings.py": "MINE = 1\n"}
+    )
 
     result = invoke("new", str(dest), "-t", str(tiny_template), "--no-input", "--force", "--no-git")
 
@@ -223,7 +231,7 @@ def test_a_failing_render_under_force_restores_the_folder(
     tmp_path: Path, tiny_template: Path
 ) -> None:
     (tiny_template / "project" / "zz_broken.txt.jinja").write_text("{{ 1 / 0 }}\n")
-    dest = write_tree(tmp_path / "existing", {"README.md": "old\n"})
+    dest = build_file_tree(root=tmp_path / "existing", spec={"README.md": "old\n"})
     before = snapshot(dest)
     result = invoke("new", str(dest), "-t", str(tiny_template), "--no-input", "--force")
     assert result.exit_code == 1

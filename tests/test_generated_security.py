@@ -76,7 +76,7 @@ def maximal_options(framework: str) -> dict[str, Any]:
     for option in OPTIONS:
         if (
             option.offered_for(framework)
-            and isinstance(option.default, bool)
+            and option.is_bool
             and True in allowed_choices(option.key, framework, answers)
         ):
             answers[option.key] = True

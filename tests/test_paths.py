@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import invoke, write_tree
-from tests.template_builder import bare_clone, make_template
+from tests.helpers import bare_clone, build_file_tree, invoke, make_template
 
 ESCAPING_NAMES = [
     "..",
@@ -103,7 +102,7 @@ def test_a_display_name_with_path_characters_becomes_a_plain_slug(
 
 @pytest.mark.parametrize("value", ["../../escape", "/tmp/pystarter-escape", "a/../../b"])
 def test_a_template_file_name_that_would_escape_dest_is_refused(tmp_path: Path, value: str) -> None:
-    template = write_tree(tmp_path / "template", NAMED_FILE_TEMPLATE)
+    template = build_file_tree(root=tmp_path / "template", spec=NAMED_FILE_TEMPLATE)
     work = tmp_path / "work"
     work.mkdir()
     result = invoke("new", str(work / "dest"), "-t", str(template), "--no-input", "--no-git",
@@ -115,7 +114,7 @@ def test_a_template_file_name_that_would_escape_dest_is_refused(tmp_path: Path, 
 
 
 def test_an_answer_with_a_slash_in_a_file_name_stays_inside_dest(tmp_path: Path) -> None:
-    template = write_tree(tmp_path / "template", NAMED_FILE_TEMPLATE)
+    template = build_file_tree(root=tmp_path / "template", spec=NAMED_FILE_TEMPLATE)
     dest = tmp_path / "work" / "dest"
     result = invoke("new", str(dest), "-t", str(template), "--no-input", "--no-git",
                     "--data=greeting=sub/../inner")  # fmt: skip
@@ -126,7 +125,7 @@ def test_an_answer_with_a_slash_in_a_file_name_stays_inside_dest(tmp_path: Path)
 def test_a_template_link_to_a_file_outside_it_is_refused(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the project\n")
-    template = write_tree(tmp_path / "template", NAMED_FILE_TEMPLATE)
+    template = build_file_tree(root=tmp_path / "template", spec=NAMED_FILE_TEMPLATE)
     (template / "project" / "leak.txt").symlink_to(secret)
     work = tmp_path / "work"
     work.mkdir()
@@ -136,8 +135,10 @@ def test_a_template_link_to_a_file_outside_it_is_refused(tmp_path: Path) -> None
 
 
 def test_a_template_subdirectory_outside_the_template_is_refused(tmp_path: Path) -> None:
-    write_tree(tmp_path / "elsewhere", {"stolen.txt": "outside the template\n"})
-    template = write_tree(tmp_path / "template", {"copier.yml": "_subdirectory: ../elsewhere\n"})
+    build_file_tree(root=tmp_path / "elsewhere", spec={"stolen.txt": "outside the template\n"})
+    template = build_file_tree(
+        root=tmp_path / "template", spec={"copier.yml": "_subdirectory: ../elsewhere\n"}
+    )
     work = tmp_path / "work"
     work.mkdir()
     result = invoke("new", str(work / "dest"), "-t", str(template), "--no-input", "--no-git")
@@ -257,7 +258,7 @@ def test_a_git_ref_never_becomes_a_git_option(tmp_path: Path) -> None:
 
 
 def test_an_answer_that_makes_a_file_name_too_long_is_refused(tmp_path: Path) -> None:
-    template = write_tree(tmp_path / "template", NAMED_FILE_TEMPLATE)
+    template = build_file_tree(root=tmp_path / "template", spec=NAMED_FILE_TEMPLATE)
     work = tmp_path / "work"
     work.mkdir()
     result = invoke("new", str(work / "dest"), "-t", str(template), "--no-input", "--no-git",

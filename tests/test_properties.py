@@ -43,7 +43,7 @@ from pystarter.names import (
     validate_slug,
 )
 from pystarter.sources import builtin_templates_dir
-from tests.conftest import write_tree
+from tests.helpers import build_file_tree
 
 #: Longest error line we accept: one line a person reads, whatever was typed.
 MAX_ERROR_LENGTH = 400
@@ -194,7 +194,7 @@ PROBE_TEMPLATE = {
 
 @pytest.fixture(scope="module")
 def probe_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_tree(tmp_path_factory.mktemp("probe-template"), PROBE_TEMPLATE)
+    return build_file_tree(root=tmp_path_factory.mktemp("probe-template"), spec=PROBE_TEMPLATE)
 
 
 # --- the name pipeline, pure and fast ------------------------------------------------------

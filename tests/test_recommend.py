@@ -6,7 +6,7 @@ import pytest
 
 from pystarter.errors import UsageError
 from pystarter.recommend import NEEDS, recommend
-from tests.conftest import invoke
+from tests.helpers import invoke
 
 #: Scenarios in the guide's words: what is being built, and the framework it points to.
 GUIDE_SCENARIOS = [

@@ -26,8 +26,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from pystarter.engine import _signals_deferred
-from tests.conftest import write_tree
+from pystarter.placement import signals_deferred
+from tests.helpers import build_file_tree
 
 #: The signal, the exit code SPEC gives it, and the word of the one line printed.
 SIGNALS = {
@@ -173,9 +173,9 @@ def template_paused_mid_render(root: Path) -> Iterator[tuple[Path, Callable[[], 
 
     Yields the template and a probe that is true once copier has the pipe open.
     """
-    template = write_tree(
-        root / "template",
-        {
+    template = build_file_tree(
+        root=root / "template",
+        spec={
             "copier.yml": "_subdirectory: project\nproject_name: {type: str, default: demo}\n",
             "project/README.md.jinja": "# {{ project_name }}\n",
             "project/pkg/__init__.py": "",
@@ -253,7 +253,6 @@ def test_signal_during_a_forced_run_puts_dest_back_as_it_was(sandbox: Sandbox, n
 def test_signal_during_the_questions_leaves_nothing(sandbox: Sandbox, name: str) -> None:
     """``kill -INT`` is not Ctrl-C: in raw mode the terminal sends no signal for the key, so
     this proves the wizard stops on the signal itself (a supervisor's, ``timeout -s INT``'s)."""
-    pytest.importorskip("pystarter.wizard", reason="the wizard is not written yet")
     child = pexpect.spawn(
         sys.executable, ["-m", "pystarter", "new", "demo"], cwd=str(sandbox.work),
         env=sandbox.env(), dimensions=(40, 120), encoding="utf-8", timeout=WAIT,
@@ -289,7 +288,7 @@ def test_a_signal_during_cleanup_waits_until_the_cleanup_is_done() -> None:
     previous = signal.signal(signal.SIGTERM, stop)
     steps: list[str] = []
     try:
-        with pytest.raises(Stopped), _signals_deferred():
+        with pytest.raises(Stopped), signals_deferred():
             os.kill(os.getpid(), signal.SIGTERM)
             steps.append("undo went on after the signal")
         assert steps == ["undo went on after the signal"]

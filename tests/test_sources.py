@@ -14,20 +14,18 @@ from pystarter.errors import (
     UntrustedTemplateError,
     UsageError,
 )
+from pystarter.options import builtin_templates_dir
 from pystarter.sources import (
     builtin_framework_of,
-    builtin_templates_dir,
-    check_extensions,
-    check_trust,
     checkout,
     copier_git_location,
     latest_tag,
     looks_like_git_url,
     plain_git_url,
-    read_template_config,
     resolve_source,
 )
-from tests.template_builder import bare_clone, build_file_tree, git_save, make_template
+from pystarter.template_config import check_extensions, check_trust, read_template_config
+from tests.helpers import bare_clone, build_file_tree, git_save, make_template
 
 NO_REGISTRY: dict[str, RegisteredTemplate] = {}
 
@@ -40,7 +38,7 @@ def resolve(source: str | None, **kwargs: object) -> object:
 def test_no_template_means_the_builtin_of_the_framework() -> None:
     source = resolve(None)
     assert source.kind == "builtin" and source.trusted and source.framework == "fastapi"
-    assert Path(source.location) == builtin_templates_dir() / "fastapi"
+    assert Path(source.location) == builtin_templates_dir()
     assert resolve("builtin:flask").framework == "flask"
 
 
@@ -83,7 +81,7 @@ def test_local_git_repo_without_tags_pins_head_commit(tmp_path: Path) -> None:
 def test_given_ref_must_exist(tmp_path: Path) -> None:
     repo = make_template(tmp_path / "tpl")
     assert resolve(str(repo), vcs_ref="main").vcs_ref == "main"
-    with pytest.raises(TemplateFetchError, match=r"no tag or branch 'v9' \(tags: v1\)"):
+    with pytest.raises(TemplateFetchError, match=r"no tag or branch 'v9' \(newest tags: v1\)"):
         resolve(str(repo), vcs_ref="v9")
 
 
@@ -211,10 +209,20 @@ def test_missing_jinja_extension_names_the_package(tmp_path: Path) -> None:
 
 
 def test_builtin_projects_are_recognised_by_their_recorded_path() -> None:
-    assert builtin_framework_of(str(builtin_templates_dir() / "flask")) == "flask"
-    assert builtin_framework_of("/old/venv/site-packages/pystarter/templates/django") == "django"
-    assert builtin_framework_of("/somewhere/templates/django") is None
-    assert builtin_framework_of("gh:acme/fastapi") is None
+    flask = {"framework": "flask"}
+    assert builtin_framework_of(str(builtin_templates_dir()), flask) == "flask"
+    assert builtin_framework_of("/old/venv/site-packages/pystarter/templates", flask) == "flask"
+    assert builtin_framework_of("/somewhere/templates", flask) is None
+    assert builtin_framework_of("gh:acme/fastapi", flask) is None
+
+
+def test_projects_from_before_the_templates_became_one_are_builtin_too() -> None:
+    """Their answers file names ``templates/<framework>`` and has no framework answer."""
+    assert (
+        builtin_framework_of("/old/venv/site-packages/pystarter/templates/django", {}) == "django"
+    )
+    assert builtin_framework_of(str(builtin_templates_dir() / "flask"), {}) == "flask"
+    assert builtin_framework_of("/somewhere/templates/django", {}) is None
 
 
 def test_latest_tag_skips_prereleases_and_non_versions() -> None:

@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import invoke
-from tests.projects import pystarter
-from tests.template_builder import (
+from tests.helpers import (
     BASIC_TEMPLATE,
     bare_clone,
     build_file_tree,
     build_plugin_wheel,
     git_save,
+    invoke,
     make_template,
     pip_install_target,
 )
+from tests.projects import pystarter
 
 TASK_TEMPLATE = {
     "copier.yml": """\

@@ -3,7 +3,6 @@ that pass their linters, and a secret of its own for every render."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -59,44 +58,14 @@ def test_plain_copier_derives_usable_names_from_a_punctuated_project_name(
     from pystarter.sources import builtin_source
 
     run_copy(
-        builtin_source(framework).location, tmp_path, data={"project_name": "  My Shop: v2!"},
+        builtin_source(framework).location, tmp_path,
+        data={"framework": framework, "project_name": "  My Shop: v2!"},
         defaults=True, unsafe=True, quiet=True,
     )  # fmt: skip
 
     answers = yaml.safe_load((tmp_path / ".copier-answers.yml").read_text())
     assert (answers["project_slug"], answers["package_name"]) == ("my-shop-v2", "my_shop_v2")
     assert (tmp_path / "my_shop_v2" / "__init__.py").is_file()
-
-
-#: Where a template names a container image or a CI action, and the version it pins
-#: (Jinja expressions in it read as ``JINJA``).
-PINNED = re.compile(
-    r"(?:image:|- name:|FROM|uses:|--from=)\s*\"?(?P<name>[\w./-]+)[:@](?P<version>[^\s\"]+)"
-)
-JINJA_EXPRESSION = re.compile(r"\{\{.*?\}\}")
-
-
-def test_the_three_templates_pin_the_same_images_and_actions() -> None:
-    """The same postgres, redis, uv, actions/checkout... in every built-in that uses them, so
-    a bump in one template cannot leave the others behind unnoticed."""
-    from pystarter.sources import builtin_templates_dir
-
-    pins: dict[str, dict[str, set[str]]] = {}  # name -> framework -> versions
-    for framework in FRAMEWORKS:
-        for path in (builtin_templates_dir() / framework / "project").rglob("*"):
-            if path.is_file():
-                text = JINJA_EXPRESSION.sub("JINJA", path.read_text(encoding="utf-8"))
-                for match in PINNED.finditer(text):
-                    by_framework = pins.setdefault(match["name"], {})
-                    by_framework.setdefault(framework, set()).add(match["version"])
-
-    assert {"postgres", "mariadb", "redis", "actions/checkout", "ghcr.io/astral-sh/uv"} <= set(pins)
-    differing = {
-        name: by_framework
-        for name, by_framework in pins.items()
-        if len({frozenset(v) for v in by_framework.values()}) > 1
-    }
-    assert differing == {}
 
 
 MIGRATE = {
@@ -111,7 +80,7 @@ def test_the_install_step_applies_the_migrations(tmp_path: Path, framework: str)
     """The next steps a person follows end with tables in the database, not a 500."""
     import json
 
-    from tests.conftest import invoke
+    from tests.helpers import invoke
 
     result = invoke(
         "new", str(tmp_path / "app"), "-f", framework, "--database", "sqlite",
@@ -121,3 +90,38 @@ def test_the_install_step_applies_the_migrations(tmp_path: Path, framework: str)
     assert result.exit_code == 0, result.stderr
     commands = json.loads(result.stdout)["commands"]
     assert MIGRATE[framework] in commands["install"]
+
+
+def test_renders_from_an_installed_wheel_hold_only_template_files(tmp_path: Path) -> None:
+    """pip byte-compiles the templates folder inside the wheel; none of it reaches a project
+    (copier's ``_exclude``), and the project holds exactly the files --json lists."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO, pip_install_target
+
+    built = subprocess.run(
+        [sys.executable, "-m", "uv", "build", "--wheel", "--out-dir", str(tmp_path / "dist")],
+        cwd=REPO, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    installed = pip_install_target(next((tmp_path / "dist").glob("*.whl")), tmp_path / "site")
+    assert list((installed / "pystarter" / "templates").rglob("*.pyc"))  # pip compiled them
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    for framework in FRAMEWORKS:
+        project = tmp_path / framework
+        made = subprocess.run(
+            [sys.executable, "-m", "pystarter", "new", str(project), "-f", framework,
+             "--no-input", "--no-git", "--json"],
+            env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        listed = json.loads(made.stdout)["files"]
+        on_disk = sorted(
+            p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()
+        )
+        assert str(installed) in (project / ".copier-answers.yml").read_text()
+        assert on_disk == sorted(listed)
+        assert not [f for f in on_disk if f.endswith(".pyc") or "__pycache__" in f]

@@ -12,8 +12,7 @@ import yaml
 
 from pystarter import sources
 from pystarter.update import update_project
-from tests.conftest import invoke
-from tests.template_builder import bare_clone, build_file_tree, git, git_save, make_template
+from tests.helpers import bare_clone, build_file_tree, git, git_save, invoke, make_template
 
 TEMPLATE_V1 = {
     "copier.yml": """\
@@ -233,7 +232,7 @@ def test_builtin_template_update_merges_a_newer_builtin(
 ) -> None:
     """A newer pystarter is simulated by a copy of the built-ins that then changes."""
     builtins = tmp_path / "pystarter" / "templates"
-    shutil.copytree(sources.builtin_templates_dir() / "fastapi", builtins / "fastapi")
+    shutil.copytree(sources.builtin_templates_dir(), builtins)
     monkeypatch.setattr(sources, "builtin_templates_dir", lambda: builtins)
     project = tmp_path / "api"
     created = invoke("new", str(project), "--need", "async", "--no-input")
@@ -245,7 +244,7 @@ def test_builtin_template_update_merges_a_newer_builtin(
     readme = project / "README.md"
     readme.write_text("Team notes on top.\n\n" + readme.read_text())
     commit_all(project, "team notes")
-    build_file_tree({"project/CHANGELOG.md": "# Changes\n"}, builtins / "fastapi")
+    build_file_tree({"CHANGELOG.md": "# Changes\n"}, builtins / "fastapi")
     result = update_project(project)
     assert (result.method, result.conflicts, result.changed) == ("merge", [], ["CHANGELOG.md"])
     assert readme.read_text().startswith("Team notes on top.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 import unicodedata
 from collections.abc import Mapping
@@ -13,22 +12,25 @@ from typing import Any
 
 from pystarter.errors import UsageError
 from pystarter.names import derive_names, shown, validate_package_name, validate_slug
-from pystarter.options import OPTIONS, OPTIONS_BY_KEY, default_options, validate_choice
+from pystarter.options import (
+    COMPUTED,
+    FLAGS,
+    OPTIONS,
+    OPTIONS_BY_KEY,
+    PYTHON_VERSIONS,
+    allowed_choices,
+    builtin_questions,
+    default_options,
+    validate_choice,
+)
+from pystarter.questionnaire import Questionnaire
 
-PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 TRUE_WORDS = {"true", "yes", "on", "1", "y"}
 FALSE_WORDS = {"false", "no", "off", "0", "n"}
 #: Answers pystarter computes, so a template need not compute them in Jinja.
 NAME_KEYS = ("project_name", "project_slug", "package_name")
 #: Answers that are one line of text: no line breaks, tabs or other control characters.
 ONE_LINE_KEYS = (*NAME_KEYS, "description", "author_name", "author_email")
-#: The flag that gives each one-line answer, for hints.
-ANSWER_FLAGS = {
-    "project_name": "--name",
-    "description": "--description",
-    "author_name": "--author",
-    "author_email": "--email",
-}
 
 
 def parse_data_items(items: list[str]) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def check_text_answers(answers: Mapping[str, Any]) -> None:
         bad = _unwritable_character(value, one_line=key in ONE_LINE_KEYS)
         if bad is None:
             continue
-        flag = ANSWER_FLAGS.get(key, f"--data {key}=...")
+        flag = FLAGS[key][0] if key in FLAGS else f"--data {key}=..."
         raise UsageError(
             f"{key} contains {bad}, which the project's files cannot hold",
             f"give {flag} as one line of printable UTF-8 text",
@@ -120,7 +122,7 @@ def coerce_option_types(data: Mapping[str, Any]) -> dict[str, Any]:
     typed = dict(data)
     for key, value in data.items():
         option = OPTIONS_BY_KEY.get(key)
-        if option is None or not isinstance(value, str) or not isinstance(option.default, bool):
+        if option is None or not isinstance(value, str) or not option.is_bool:
             continue
         word = value.strip().lower()
         if word in TRUE_WORDS | FALSE_WORDS:
@@ -160,25 +162,6 @@ def load_answers_file(path: Path) -> dict[str, Any]:
     return coerce_option_types({k: v for k, v in loaded.items() if not str(k).startswith("_")})
 
 
-def git_identity() -> dict[str, str]:
-    """author_name/author_email from git config, when git has them."""
-    found: dict[str, str] = {}
-    for key, answer in (("user.name", "author_name"), ("user.email", "author_email")):
-        try:
-            probe = subprocess.run(
-                ["git", "config", "--get", key],
-                capture_output=True,
-                text=True,
-                stdin=subprocess.DEVNULL,
-                timeout=5,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return found
-        if probe.returncode == 0 and probe.stdout.strip():
-            found[answer] = probe.stdout.strip()
-    return found
-
-
 def running_python() -> str:
     return f"{sys.version_info.major}.{sys.version_info.minor}"
 
@@ -189,6 +172,60 @@ def layer(*layers: Mapping[str, Any]) -> dict[str, Any]:
     for mapping in reversed(layers):
         merged.update({k: v for k, v in mapping.items() if v is not None})
     return merged
+
+
+def builtin_defaults(
+    framework: str, needs: tuple[str, ...], lower_layers: tuple[Mapping[str, Any], ...]
+) -> dict[str, Any]:
+    """What a built-in question defaults to when nobody answered it: config ``[defaults]`` and
+    git identity (``lower_layers``), then what the needs imply, then copier.yml's default (the
+    running Python for ``python_version``)."""
+    defaults: dict[str, Any] = {
+        **default_options(framework),
+        "description": "",
+        "author_name": "",
+        "author_email": "",
+        "python_version": running_python(),
+    }
+    if "rest-api" in needs and OPTIONS_BY_KEY["use_rest_api"].offered_for(framework):
+        defaults["use_rest_api"] = True
+    guesses = tuple(_without_unusable_email(mapping) for mapping in lower_layers)
+    return layer(*guesses, defaults)
+
+
+def builtin_questionnaire(
+    framework: str,
+    needs: tuple[str, ...],
+    lower_layers: tuple[Mapping[str, Any], ...],
+    fallback_name: str,
+) -> Questionnaire:
+    """The built-in template's questions as the wizard asks them for ``framework``."""
+    return Questionnaire(
+        questions=builtin_questions(),
+        context={"framework": framework},
+        defaults={
+            "project_name": fallback_name,
+            **builtin_defaults(framework, needs, lower_layers),
+        },
+        labels={key: label for key, (_, label) in FLAGS.items()},
+        skipped=COMPUTED,
+        allowed=lambda key, answers: (
+            allowed_choices(key, framework, answers) if key in OPTIONS_BY_KEY else None
+        ),
+        checks={"project_name": name_problem, "author_email": _email_problem},
+    )
+
+
+def name_problem(text: Any) -> str | None:
+    try:
+        derive_names(str(text))
+    except UsageError as exc:
+        return exc.message
+    return None
+
+
+def _email_problem(text: Any) -> str | None:
+    return None if not text or is_email(str(text)) else f"{text} is not an email address"
 
 
 def builtin_answers(
@@ -203,17 +240,8 @@ def builtin_answers(
     ``given`` already holds flags > --data > --answers-file; ``lower_layers`` are config
     defaults and git identity, used only for what ``given`` lacks.
     """
-    defaults: dict[str, Any] = {
-        **default_options(framework),
-        "description": "",
-        "author_name": "",
-        "author_email": "",
-        "python_version": running_python(),
-    }
-    if "rest-api" in needs and OPTIONS_BY_KEY["use_rest_api"].offered_for(framework):
-        defaults["use_rest_api"] = True
-    guesses = tuple(_without_unusable_email(mapping) for mapping in lower_layers)
-    answers = layer(given, *guesses, defaults)
+    answers = layer(given, builtin_defaults(framework, needs, lower_layers))
+    answers["framework"] = framework
     check_text_answers(answers)
     check_email(str(answers["author_email"]))
     for option in OPTIONS:

@@ -1,7 +1,6 @@
 """The typer app: parse flags, call the engine, print with rich. No logic of its own."""
 
-# No ``from __future__ import annotations`` here: typer would evaluate every string annotation
-# when it builds the commands, ~10 ms of every start (benchmarks/).
+# No ``from __future__ import annotations``: typer reads these annotations at run time.
 
 import signal
 import sys
@@ -9,12 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer._click import exceptions as click_exceptions  # typer >= 0.24 ships its own click
 from typer.core import TyperGroup
-
-try:  # typer >= 0.24 ships its own fork of click
-    from typer._click import exceptions as click_exceptions
-except ImportError:  # pragma: no cover - older typer on upstream click
-    from click import exceptions as click_exceptions
 
 from pystarter import __version__
 from pystarter.errors import (
@@ -25,6 +20,7 @@ from pystarter.errors import (
     raise_terminated,
     unexpected_line,
 )
+from pystarter.recommend import NEEDS
 from pystarter.terminal import (
     debugging,
     echo_json,
@@ -242,24 +238,7 @@ def recommend_command(
         list[str] | None,
         typer.Option(
             "--need",
-            help="A need (repeatable): "
-            + ", ".join(
-                [
-                    "admin",
-                    "auth",
-                    "orm",
-                    "html",
-                    "rest-api",
-                    "async",
-                    "openapi",
-                    "ml",
-                    "microservice",
-                    "minimal",
-                    "control",
-                    "beginner",
-                ]
-            )
-            + ".",
+            help=f"A need (repeatable): {', '.join(NEEDS)}.",
         ),
     ] = None,
     as_json: Annotated[

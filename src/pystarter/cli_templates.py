@@ -65,7 +65,8 @@ def add_command(
 ) -> None:
     """Register a team template in the user config."""
     from pystarter.config import RegisteredTemplate, add_template, check_template_name, load_config
-    from pystarter.sources import find_copier_file, resolve_source
+    from pystarter.sources import resolve_source
+    from pystarter.template_config import find_copier_file
 
     check_template_name(name)
     config = load_config()

@@ -66,6 +66,10 @@ class ConfigError(UsageError):
     """The user config file cannot be read or holds something invalid."""
 
 
+class CancelledError(PystarterError):
+    """The user declined the wizard's confirmation: nothing was created (exit 1)."""
+
+
 class RenderError(PystarterError):
     """The template failed to render."""
 

@@ -1,42 +1,108 @@
-"""The options of the built-in templates and which combinations are refused, as data.
+"""What pystarter knows of the built-in template beyond its copier.yml: which flag answers which
+question, which questions it computes, and which combinations are refused, as data.
 
-The wizard hides what a rule forbids, flag validation refuses it (exit 2, naming the clash),
-and the test suite derives the option sets it renders from these tables.
+Choices, defaults and help come from copier.yml (the one definition of the questions). The
+wizard hides what a rule forbids, flag validation refuses it (exit 2, naming the clash), and the
+test suite derives the option sets it renders from these tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pystarter.errors import UsageError
 from pystarter.names import shown
+from pystarter.template_config import Question, read_template_config
 
 FRAMEWORKS: tuple[str, ...] = ("django", "flask", "fastapi")
 
 Answer = str | bool
 
+#: Built-in questions pystarter answers itself and never asks: the framework comes from the
+#: recommendation or ``-f``, the names from names.py, the secret from ``secrets``.
+COMPUTED = ("framework", "project_slug", "package_name", "secret_key")
+#: The flag of ``new`` that answers each built-in question, and its label for people.
+FLAGS: dict[str, tuple[str, str]] = {
+    "project_name": ("--name", "Project name"),
+    "description": ("--description", "Description"),
+    "author_name": ("--author", "Author"),
+    "author_email": ("--email", "Email"),
+    "python_version": ("--python", "Python version"),
+    "database": ("--database", "Database"),
+    "use_auth": ("--auth", "User accounts and login"),
+    "use_rest_api": ("--rest-api", "REST API"),
+    "use_celery": ("--celery", "Celery worker"),
+    "use_docker": ("--docker", "Docker"),
+    "ci": ("--ci", "Continuous integration"),
+}
+#: Options that only add files checked for syntax (Docker, CI), not code that runs.
+SYNTAX_ONLY = ("use_docker", "ci")
+
+
+def builtin_templates_dir() -> Path:
+    """The built-in copier template (one questionnaire, a folder per framework). Inside the
+    wheel it sits in the package; in a checkout, at the repository root."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def builtin_questions() -> list[Question]:
+    return read_template_config(builtin_templates_dir()).question_list()
+
 
 @dataclass(frozen=True)
 class Option:
+    """A choice question of the built-in template, as its copier.yml defines it per framework."""
+
     key: str
     """The template's answer key (also the ``--data`` key)."""
     label: str
     choices: tuple[Answer, ...]
-    default: Answer
     help: str
-    framework_defaults: Mapping[str, Answer] = field(default_factory=dict)
+    defaults: Mapping[str, Answer]
     fixed: Mapping[str, Answer] = field(default_factory=dict)
-    """Frameworks for which the option is not a choice, and its value there."""
-    runtime: bool = True
-    """False when the option only adds files checked for syntax (Docker, CI), not code that runs."""
+    """Frameworks for which copier.yml does not ask the question, and its value there."""
+
+    @property
+    def runtime(self) -> bool:
+        return self.key not in SYNTAX_ONLY
+
+    @property
+    def is_bool(self) -> bool:
+        return self.choices == (True, False)
 
     def default_for(self, framework: str) -> Answer:
-        return self.fixed.get(framework, self.framework_defaults.get(framework, self.default))
+        return self.fixed.get(framework, self.defaults[framework])
 
     def offered_for(self, framework: str) -> bool:
         return framework not in self.fixed
+
+
+def _load_options() -> tuple[Option, ...]:
+    questions = [q for q in builtin_questions() if q.type == "bool" or q.choices]
+    contexts: dict[str, dict[str, Any]] = {fw: {"framework": fw} for fw in FRAMEWORKS}
+    options = []
+    for question in questions:
+        if question.name not in FLAGS:
+            continue
+        defaults: dict[str, Answer] = {}
+        fixed: dict[str, Answer] = {}
+        for framework, context in contexts.items():
+            defaults[framework] = question.default_in(context)
+            if not question.asked_in(context):
+                fixed[framework] = defaults[framework]
+            context[question.name] = defaults[framework]
+        choices = (
+            (True, False) if question.type == "bool" else tuple(c.value for c in question.choices)
+        )
+        label = FLAGS[question.name][1]
+        options.append(Option(question.name, label, choices, question.help, defaults, fixed))
+    return tuple(options)
 
 
 @dataclass(frozen=True)
@@ -52,49 +118,14 @@ class Rule:
         return all(answers.get(k) == v for k, v in self.when.items())
 
 
-OPTIONS: tuple[Option, ...] = (
-    Option(
-        "database",
-        "Database",
-        ("sqlite", "postgresql", "mysql", "none"),
-        "sqlite",
-        "sqlite needs no server; postgresql and mysql read DATABASE_URL",
-    ),
-    Option(
-        "use_auth",
-        "User accounts and login",
-        (True, False),
-        False,
-        "register, log in, log out, a protected page",
-        framework_defaults={"django": True},
-    ),
-    Option(
-        "use_rest_api",
-        "REST API",
-        (True, False),
-        False,
-        "django: Django REST Framework; flask: a JSON API blueprint",
-        fixed={"fastapi": True},
-    ),
-    Option("use_celery", "Celery worker", (True, False), False, "Celery with a Redis broker"),
-    Option(
-        "use_docker",
-        "Docker",
-        (True, False),
-        False,
-        "Dockerfile and compose.yaml",
-        runtime=False,
-    ),
-    Option(
-        "ci",
-        "Continuous integration",
-        ("github", "gitlab", "none"),
-        "github",
-        "a workflow that lints and tests",
-        runtime=False,
-    ),
+OPTIONS: tuple[Option, ...] = tuple(
+    option for option in _load_options() if option.key != "python_version"
 )
-
+PYTHON_VERSIONS: tuple[str, ...] = next(
+    tuple(str(c.value) for c in q.choices)
+    for q in builtin_questions()
+    if q.name == "python_version"
+)
 OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}
 
 RULES: tuple[Rule, ...] = (
@@ -164,12 +195,19 @@ def _flag_value(value: Answer) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _describe(key: str, value: Answer) -> str:
-    if key == "framework":
-        return str(value)
+def flag_words(key: str, value: Any) -> list[str]:
+    """The flag of ``new`` that gives ``key`` this value: ``--no-auth``, ``--database none``,
+    or ``--data key=value`` for a question without a flag of its own."""
+    if key not in FLAGS:
+        return [f"--data={key}={value}"]
+    flag = FLAGS[key][0]
     if isinstance(value, bool):
-        return f"--{'' if value else 'no-'}{key.removeprefix('use_').replace('_', '-')}"
-    return f"--{key.replace('_', '-')} {value}"
+        return [flag if value else flag.replace("--", "--no-", 1)]
+    return [flag, str(value)]
+
+
+def _describe(key: str, value: Answer) -> str:
+    return str(value) if key == "framework" else " ".join(flag_words(key, value))
 
 
 def _describe_when(when: Mapping[str, Answer]) -> str:

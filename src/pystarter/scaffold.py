@@ -10,28 +10,44 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pystarter.answers import (
     builtin_answers,
-    git_identity,
+    builtin_questionnaire,
     layer,
     load_answers_file,
+    name_problem,
     parse_data_items,
     project_names,
 )
+from pystarter.config import load_config
 from pystarter.destination import check_destination
-from pystarter.errors import MissingAnswersError, UntrustedTemplateError, UsageError
+from pystarter.engine import NewProjectRequest, NewProjectResult, new_project
+from pystarter.errors import (
+    CancelledError,
+    MissingAnswersError,
+    UntrustedTemplateError,
+    UsageError,
+)
 from pystarter.names import derive_names
-from pystarter.options import FRAMEWORKS, OPTIONS, check_compatible
+from pystarter.options import (
+    COMPUTED,
+    FLAGS,
+    FRAMEWORKS,
+    OPTIONS_BY_KEY,
+    check_compatible,
+    flag_words,
+)
+from pystarter.questionnaire import Questionnaire
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
-
-if TYPE_CHECKING:
-    from pystarter.engine import NewProjectResult
-    from pystarter.sources import TemplateConfig, TemplateSource
-
-# pystarter.engine, .sources and .config are imported where they are used: the wizard's first
-# question does not wait for them (the wizard loads them in the background while it is shown).
+from pystarter.sources import TemplateSource, checkout, resolve_source
+from pystarter.template_config import (
+    TemplateConfig,
+    check_extensions,
+    check_trust,
+    read_template_config,
+)
 
 Progress = Callable[[str], AbstractContextManager[Callable[[str], None]]]
 DEFAULT_COMMANDS = {"install": "uv sync", "run": "", "test": "uv run pytest"}
@@ -65,6 +81,8 @@ class NewOutcome:
     commands: dict[str, str]
     next_steps: list[str]
     reproduce: str | None = None
+    secret_keys: tuple[str, ...] = ("secret_key",)
+    """Answers never printed: the template's ``secret`` questions and the generated key."""
 
     @property
     def framework_title(self) -> str:
@@ -76,7 +94,7 @@ class NewOutcome:
             "destination": str(self.result.destination),
             "template": self.template.source,
             "files": self.result.files,
-            "answers": {k: v for k, v in self.answers.items() if k != "secret_key"},
+            "answers": {k: v for k, v in self.answers.items() if k not in self.secret_keys},
             "recommendation": self.recommendation.as_dict() if self.recommendation else None,
             "commands": self.commands,
             "next_steps": self.next_steps,
@@ -86,7 +104,22 @@ class NewOutcome:
         }
 
 
-def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
+class Questioner(Protocol):
+    """What ``new`` asks when it may ask (the terminal's :class:`pystarter.wizard.Wizard`)."""
+
+    def choose_framework(self) -> tuple[str, Recommendation]: ...
+    def accept_recommendation(self, rec: Recommendation) -> str: ...
+    def ask_project_name(self, problem: Callable[[Any], str | None]) -> str: ...
+    def ask(self, questionnaire: Questionnaire, given: Mapping[str, Any]) -> dict[str, Any]: ...
+    def ask_install(self) -> bool: ...
+    def confirm(self, summary: list[tuple[str, str]]) -> bool: ...
+
+
+def run_new(
+    options: NewOptions, progress: Progress, wizard: Questioner | None = None
+) -> NewOutcome:
+    """Make the project ``options`` describe; ``wizard`` asks what they leave open (without
+    one, nothing is asked: flags, answers, config and defaults decide)."""
     needs = check_needs(options.needs)
     given = layer(
         options.flags,
@@ -95,11 +128,6 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
     )
     if options.destination is not None:
         check_destination(options.destination.absolute(), options.force)
-    wizard = None
-    if options.interactive:
-        from pystarter.wizard import Wizard
-
-        wizard = Wizard()
     framework, recommendation = _choose_framework(options, needs, wizard)
     if recommendation is not None:
         needs = tuple(recommendation.needs)  # the wizard's picks as well as --need
@@ -109,13 +137,10 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
                 "missing DEST", "give the folder to create, e.g. pystarter new my-site"
             )
         if "project_name" not in given:  # asked once: the project's name, DEST its slug
-            given = {**given, "project_name": wizard.ask_project_name()}
+            given = {**given, "project_name": wizard.ask_project_name(name_problem)}
         options.destination = Path(derive_names(given["project_name"]).slug)
         check_destination(options.destination.absolute(), options.force)
     destination = options.destination
-    from pystarter.config import load_config
-    from pystarter.engine import NewProjectRequest, new_project
-    from pystarter.sources import read_template_config, resolve_source
 
     template = resolve_source(options.template, framework or "", options.vcs_ref, options.trust)
     if template.kind == "builtin":
@@ -132,7 +157,10 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
     if template.kind == "builtin":
         assert framework is not None
         if wizard is not None:
-            given = wizard.ask_options(framework, given, needs, lower, destination)
+            questionnaire = builtin_questionnaire(
+                framework, needs, lower, destination.absolute().name
+            )
+            given = wizard.ask(questionnaire, given)
             if options.install is None:
                 options.install = wizard.ask_install()
         answers = builtin_answers(framework, given, destination.absolute().name, needs, lower)
@@ -156,11 +184,13 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
         record=record,
         keep_existing=template_config.skip_if_exists(answers),
     )
-    if wizard is not None and not wizard.confirm(request, framework):
-        raise KeyboardInterrupt
+    if wizard is not None and not wizard.confirm(
+        _summary(request, framework, template_config.secret_keys)
+    ):
+        raise CancelledError("cancelled; nothing was created")
     with progress(f"Creating {destination.absolute().name}") as on_step:
         result = new_project(request, on_step)
-    commands = _commands(template, answers, result.files)
+    commands = _commands(template_config, answers, result.files)
     outcome = NewOutcome(
         framework=framework,
         template=template,
@@ -169,14 +199,33 @@ def run_new(options: NewOptions, progress: Progress) -> NewOutcome:
         recommendation=recommendation,
         commands=commands,
         next_steps=_next_steps(destination, commands, installed=bool(result.installed_with)),
+        secret_keys=("secret_key", *template_config.secret_keys),
     )
     if wizard is not None:
-        outcome.reproduce = reproduce_command(destination, framework, template, answers, options)
+        outcome.reproduce = reproduce_command(
+            destination, framework, template, answers, options, template_config.secret_keys
+        )
     return outcome
 
 
+def _summary(
+    request: NewProjectRequest, framework: str | None, secret_keys: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """What the wizard shows before it creates anything: human labels, in question order."""
+    rows = [
+        ("Folder", str(request.destination.absolute())),
+        ("Template", FRAMEWORK_TITLES.get(framework or "", request.template.source)),
+    ]
+    for key, value in request.answers.items():
+        if key in COMPUTED or key in secret_keys:
+            continue
+        shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+        rows.append((FLAGS[key][1] if key in FLAGS else key, shown))
+    return rows
+
+
 def _choose_framework(
-    options: NewOptions, needs: tuple[str, ...], wizard: Any
+    options: NewOptions, needs: tuple[str, ...], wizard: Questioner | None
 ) -> tuple[str | None, Recommendation | None]:
     if options.framework != "auto" and options.framework not in FRAMEWORKS:
         raise UsageError(
@@ -205,7 +254,9 @@ def _choose_framework(
 def _git_identity_if_needed(given: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, str]:
     if all(given.get(k) or config.get(k) for k in ("author_name", "author_email")):
         return {}
-    return git_identity()
+    from pystarter.git import user_identity
+
+    return user_identity()
 
 
 def _custom_answers(
@@ -221,8 +272,6 @@ def _custom_answers(
     """
     if trust and not template.trusted:
         template = replace(template, trusted=True)
-    from pystarter.sources import check_extensions, check_trust, checkout, read_template_config
-
     with checkout(template) as root:
         config = read_template_config(root)
     check_trust(template, config)
@@ -240,12 +289,11 @@ def _custom_answers(
 
 
 def _commands(
-    template: TemplateSource, answers: Mapping[str, Any], files: list[str]
+    config: TemplateConfig, answers: Mapping[str, Any], files: list[str]
 ) -> dict[str, str]:
-    from pystarter.sources import read_template_config
-
-    root = Path(template.location)
-    declared = read_template_config(root).commands if root.is_dir() else {}
+    """The template's ``_pystarter.commands`` rendered with the answers; uv's defaults for a
+    Python project that declares none."""
+    declared = config.commands
     if not declared:
         return (
             dict(DEFAULT_COMMANDS)
@@ -281,33 +329,20 @@ def reproduce_command(
     template: TemplateSource,
     answers: Mapping[str, Any],
     options: NewOptions,
+    secret_keys: tuple[str, ...] = (),
 ) -> str:
     """The one ``pystarter new ... --no-input`` line that makes the same project."""
     words = ["pystarter", "new", _display_path(destination)]
     if template.kind == "builtin":
         words += ["--framework", str(framework)]
-        words += ["--name", str(answers["project_name"])]
-        for key, flag in (
-            ("description", "--description"),
-            ("author_name", "--author"),
-            ("author_email", "--email"),
-        ):
-            if answers.get(key):
-                words += [flag, str(answers[key])]
-        words += ["--python", str(answers["python_version"])]
-        for option in OPTIONS:
-            value = answers[option.key]
-            if not option.offered_for(str(framework)):
-                continue
-            if isinstance(value, bool):
-                words.append(
-                    f"--{'' if value else 'no-'}{option.key.removeprefix('use_').replace('_', '-')}"
-                )
-            else:
-                words += [f"--{option.key.replace('_', '-')}", str(value)]
+        for key in FLAGS:
+            if key in answers and (
+                key not in OPTIONS_BY_KEY or OPTIONS_BY_KEY[key].offered_for(str(framework))
+            ):
+                words += flag_words(key, answers[key])
     else:
         words += ["--template", template.source]
-        words += [f"--data={k}={v}" for k, v in answers.items() if k != "secret_key"]
+        words += [f"--data={k}={v}" for k, v in answers.items() if k not in secret_keys]
     for need in options.needs:
         words += ["--need", need]
     words += ["--git" if options.git else "--no-git"]

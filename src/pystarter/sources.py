@@ -1,4 +1,4 @@
-"""Where a template comes from, and what its copier.yml says before copier reads it.
+"""Where a template comes from.
 
 A source is a built-in framework, a local folder, a local git repo, a git URL (``gh:owner/repo``
 too), a name registered in the user config, or a name a plugin package exposes through the
@@ -12,42 +12,23 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from functools import cache
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pystarter.errors import (
-    MissingExtensionError,
-    TemplateFetchError,
-    TemplateNotFoundError,
-    UntrustedTemplateError,
-    UsageError,
-)
-from pystarter.options import FRAMEWORKS
+from pystarter import git
+from pystarter.errors import TemplateFetchError, TemplateNotFoundError, UsageError
+from pystarter.options import FRAMEWORKS, builtin_templates_dir
+from pystarter.template_config import COPIER_FILES
 
 SourceKind = Literal["builtin", "path", "git", "registry", "plugin"]
-COPIER_FILES = ("copier.yml", "copier.yaml")
 PLUGIN_GROUP = "pystarter.templates"
 BUILTIN_PREFIX = "builtin:"
-#: copier.yml settings that run code or load code: custom templates need --trust for them.
-UNSAFE_SETTINGS = {
-    "_tasks": "tasks",
-    "_migrations": "migrations",
-    "_jinja_extensions": "Jinja extensions",
-}
-#: copier.yml settings that hold lists merged across YAML documents, as copier merges them.
-MERGED_LIST_SETTINGS = ("_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists")
 GIT_URL_PREFIXES = ("gh:", "gl:", "git@", "git+", "git://", "ssh://", "http://", "https://")
 GIT_ALIASES = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
-#: Generous bounds so a black-holed host fails instead of hanging a script forever.
-LS_REMOTE_TIMEOUT = 120
-CLONE_TIMEOUT = 600
-FALSE_WORDS = {"", "false", "no", "off", "0", "n", "none"}
 
 
 @dataclass(frozen=True)
@@ -68,98 +49,14 @@ class TemplateSource:
         return self.git_url is not None
 
 
-@dataclass(frozen=True)
-class TemplateConfig:
-    """The parts of a template's copier.yml pystarter needs before rendering."""
-
-    questions: dict[str, dict[str, Any]]
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def commands(self) -> dict[str, str]:
-        block = self.settings.get("_pystarter") or {}
-        commands = block.get("commands") if isinstance(block, dict) else None
-        return dict(commands) if isinstance(commands, dict) else {}
-
-    def skip_if_exists(self, answers: Mapping[str, Any]) -> tuple[str, ...]:
-        """``_skip_if_exists`` patterns, rendered with the answers as copier renders them (a
-        pattern only copier can render is kept as written)."""
-        patterns = self.settings.get("_skip_if_exists") or []
-        if not isinstance(patterns, list):
-            patterns = [patterns]
-        rendered = (_render_maybe(str(pattern), answers) for pattern in patterns)
-        return tuple(
-            str(text if text is not None else pattern)
-            for pattern, text in zip(patterns, rendered, strict=True)
-        )
-
-    @property
-    def unsafe_features(self) -> list[str]:
-        return [label for key, label in UNSAFE_SETTINGS.items() if self.settings.get(key)]
-
-    @property
-    def jinja_extensions(self) -> list[str]:
-        extensions = self.settings.get("_jinja_extensions") or []
-        return [str(e) for e in extensions] if isinstance(extensions, list) else [str(extensions)]
-
-    def required_keys(self, given: set[str] | Mapping[str, Any]) -> list[str]:
-        """Questions copier would ask that have no default and no answer, in template order.
-
-        ``when`` conditions are evaluated against the answers known so far; one that cannot be
-        evaluated here (it uses copier-only filters) counts as false and is left to copier.
-        """
-        known = dict(given) if isinstance(given, Mapping) else dict.fromkeys(given, "")
-        missing = []
-        for key, question in self.questions.items():
-            if key in known:
-                continue
-            if "default" in question:
-                value = _render_maybe(question["default"], known)
-                if value is not None:
-                    known[key] = value
-                continue
-            if _condition_holds(question.get("when", True), known):
-                missing.append(key)
-        return missing
-
-
-def _render_maybe(value: Any, context: Mapping[str, Any]) -> Any:
-    """A question's default as copier would see it, or None when only copier can render it."""
-    if not isinstance(value, str) or ("{{" not in value and "{%" not in value):
-        return value
-    from jinja2.sandbox import SandboxedEnvironment
-
-    try:
-        return SandboxedEnvironment().from_string(value).render(**context)
-    except Exception:  # any Jinja error: copier-only filters, undefined attributes
-        return None
-
-
-def _condition_holds(when: Any, context: Mapping[str, Any]) -> bool:
-    if isinstance(when, bool):
-        return when
-    rendered = _render_maybe(when, context)
-    if rendered is None:
-        return False
-    return str(rendered).strip().lower() not in FALSE_WORDS
-
-
 # --- built-ins -----------------------------------------------------------------------------
 
 
-def builtin_templates_dir() -> Path:
-    """Inside the wheel the templates sit in the package; in a checkout, at the repo root."""
-    packaged = Path(__file__).parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
-
-
 def builtin_source(framework: str) -> TemplateSource:
-    path = builtin_templates_dir() / framework
+    """The built-in template is one copier template; ``framework`` is its first answer."""
     return TemplateSource(
         source=f"{BUILTIN_PREFIX}{framework}",
-        location=str(path),
+        location=str(builtin_templates_dir()),
         kind="builtin",
         trusted=True,
         framework=framework,
@@ -167,31 +64,36 @@ def builtin_source(framework: str) -> TemplateSource:
 
 
 def builtin_frameworks() -> list[str]:
-    """The frameworks whose built-in template is present in this install."""
+    """The frameworks whose folder is present in this install's built-in template."""
     root = builtin_templates_dir()
-    return [fw for fw in FRAMEWORKS if any((root / fw / name).is_file() for name in COPIER_FILES)]
+    if not any((root / name).is_file() for name in COPIER_FILES):
+        return []
+    return [fw for fw in FRAMEWORKS if (root / fw).is_dir()]
 
 
-def builtin_framework_of(location: str) -> str | None:
-    """The framework when ``location`` (an answers file's ``_src_path``) is a built-in template.
+def builtin_framework_of(location: str, answers: Mapping[str, Any]) -> str | None:
+    """The framework when ``location`` (an answers file's ``_src_path``) is the built-in template.
 
-    Matches this install's templates folder, and any ``pystarter/templates/<framework>`` or
-    checkout ``templates/<framework>`` path, so a project survives pystarter being reinstalled.
+    Matches this install's templates folder, and any ``pystarter/templates`` or checkout
+    ``templates`` path (with ``/<framework>`` for projects made before the three templates
+    became one), so a project survives pystarter being reinstalled.
     """
-    path = Path(location)
     if location.startswith(BUILTIN_PREFIX):
         name = location.removeprefix(BUILTIN_PREFIX)
         return name if name in FRAMEWORKS else None
-    if path.name not in FRAMEWORKS or path.parent.name != "templates":
+    path = Path(location)
+    framework = answers.get("framework")
+    if path.name in FRAMEWORKS and path.parent.name == "templates":
+        framework, path = path.name, path.parent
+    if framework not in FRAMEWORKS or path.name != "templates":
         return None
     try:
-        if path.resolve() == (builtin_templates_dir() / path.name).resolve():
-            return path.name
+        if path.resolve() == builtin_templates_dir().resolve():
+            return str(framework)
     except OSError:
         pass
-    grandparent = path.parent.parent
-    if grandparent.name == "pystarter" or (grandparent / "src" / "pystarter").is_dir():
-        return path.name
+    if path.parent.name == "pystarter" or (path.parent / "src" / "pystarter").is_dir():
+        return str(framework)
     return None
 
 
@@ -279,11 +181,6 @@ def copier_git_location(text: str) -> str:
     return f"git+{text}"
 
 
-def is_git_repo_root(path: Path) -> bool:
-    probe = _git(["rev-parse", "--show-toplevel"], cwd=path, check=False)
-    return probe.returncode == 0 and Path(probe.stdout.strip()).resolve() == path.resolve()
-
-
 def resolve_source(
     source: str | None,
     framework: str,
@@ -369,7 +266,7 @@ def _resolve_location(
             "see pystarter templates list, or give a copier template's folder or git URL",
         )
     path = path.resolve()
-    if is_git_repo_root(path):
+    if git.is_repo_root(path):
         ref = pin_ref(str(path), vcs_ref, source)
         return TemplateSource(source, str(path), "git", False, ref, None, str(path))
     if vcs_ref:
@@ -380,61 +277,8 @@ def _resolve_location(
     return TemplateSource(source, str(path), "path", False)
 
 
-# --- git -----------------------------------------------------------------------------------
-
-
-def _git(
-    args: list[str], cwd: Path | None = None, check: bool = True, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """Run git without prompts: a missing password fails instead of waiting for one."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never"}
-    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
-    try:
-        return subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=check,
-        )
-    except FileNotFoundError as exc:
-        raise TemplateFetchError(
-            "git is not installed", "install git to use git templates"
-        ) from exc
-
-
-def git_failure(exc: subprocess.CalledProcessError | subprocess.TimeoutExpired) -> str:
-    """git's own reason in one line: its first ``fatal:`` line, else its last line."""
-    if isinstance(exc, subprocess.TimeoutExpired):
-        return f"no answer within {int(exc.timeout)} seconds"
-    lines = [line.strip() for line in (exc.stderr or exc.stdout or "").splitlines() if line.strip()]
-    fatal = [line for line in lines if line.startswith("fatal:")]
-    line = fatal[0] if fatal else (lines or [f"git exited with {exc.returncode}"])[-1]
-    return line.removeprefix("fatal: ")
-
-
-def remote_refs(url: str, shown: str) -> dict[str, str]:
-    """``git ls-remote``: ``{"refs/tags/v1": sha, "HEAD": sha, ...}``; one clean error if not."""
-    try:
-        listing = _git(["ls-remote", "--", url], timeout=LS_REMOTE_TIMEOUT).stdout
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        raise TemplateFetchError(
-            f"cannot reach template {shown}: {git_failure(exc)}",
-            "check the URL, your network and your access to the repository",
-        ) from exc
-    refs: dict[str, str] = {}
-    for line in listing.splitlines():
-        sha, _, name = line.partition("\t")
-        if name:
-            refs[name.removesuffix("^{}")] = sha
-    return refs
-
-
-def latest_tag(tags: list[str]) -> str | None:
-    """Copier's rule: the highest PEP 440 version among the tags, pre-releases left out."""
+def version_order(tags: list[str]) -> list[str]:
+    """Tags that are PEP 440 versions, newest first, pre-releases left out (copier's rule)."""
     from packaging.version import InvalidVersion, Version
 
     versions = []
@@ -445,13 +289,18 @@ def latest_tag(tags: list[str]) -> str | None:
             continue
         if not version.is_prerelease:
             versions.append((version, tag))
-    return max(versions)[1] if versions else None
+    return [tag for _, tag in sorted(versions, reverse=True)]
+
+
+def latest_tag(tags: list[str]) -> str | None:
+    ordered = version_order(tags)
+    return ordered[0] if ordered else None
 
 
 def pin_ref(url: str, vcs_ref: str | None, shown: str) -> str:
     """The ref to render: the one asked for (checked to exist), else latest tag, else HEAD."""
-    refs = remote_refs(url, shown)
-    tags = sorted(n.removeprefix("refs/tags/") for n in refs if n.startswith("refs/tags/"))
+    refs = git.remote_refs(url, shown)
+    tags = [n.removeprefix("refs/tags/") for n in refs if n.startswith("refs/tags/")]
     if vcs_ref is None:
         tag = latest_tag(tags)
         if tag is not None:
@@ -464,9 +313,10 @@ def pin_ref(url: str, vcs_ref: str | None, shown: str) -> str:
     candidates = {vcs_ref, f"refs/tags/{vcs_ref}", f"refs/heads/{vcs_ref}"}
     if candidates & refs.keys() or re.fullmatch(r"[0-9a-fA-F]{4,64}", vcs_ref):
         return vcs_ref  # a commit id is checked when it is fetched
-    known = ", ".join(tags[-5:]) or "none"
+    newest = version_order(tags) or sorted(tags, reverse=True)
+    known = ", ".join(newest[:5]) or "none"
     raise TemplateFetchError(
-        f"template {shown} has no tag or branch {vcs_ref!r} (tags: {known})",
+        f"template {shown} has no tag or branch {vcs_ref!r} (newest tags: {known})",
         "give an existing tag, branch or commit with --vcs-ref",
     )
 
@@ -474,179 +324,15 @@ def pin_ref(url: str, vcs_ref: str | None, shown: str) -> str:
 @contextmanager
 def checkout(source: TemplateSource) -> Iterator[Path]:
     """The template's files on disk, at its pinned ref for git; temporary copies are removed."""
-    if not source.is_git:
+    if source.git_url is None:
         yield Path(source.location)
         return
-    assert source.git_url is not None
     workdir = Path(tempfile.mkdtemp(prefix="pystarter-template-"))
     try:
-        fetch_into(source, workdir)
+        git.clone_at(source.git_url, source.vcs_ref or "HEAD", workdir, source.source)
         yield workdir
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def fetch_into(source: TemplateSource, target: Path) -> None:
-    """Clone ``source`` into the empty folder ``target`` and check out its pinned ref."""
-    assert source.git_url is not None
-    ref = source.vcs_ref or "HEAD"
-    local = Path(source.git_url).is_dir()
-    clone = ["clone", "--quiet", "--no-checkout"] + (["--filter=blob:none"] if local else [])
-    try:
-        _git([*clone, "--", source.git_url, str(target)], timeout=CLONE_TIMEOUT)
-        commit = _resolve_commit(target, ref)
-        if commit is None:
-            raise TemplateFetchError(
-                f"template {source.source} has no ref {ref!r}",
-                "give an existing tag, branch or commit with --vcs-ref",
-            )
-        checkout_args = ["-c", "advice.detachedHead=false", "checkout", "--quiet", commit]
-        _git(checkout_args, cwd=target, timeout=CLONE_TIMEOUT)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        raise TemplateFetchError(
-            f"cannot fetch template {source.source}: {git_failure(exc)}",
-            "check the URL, the ref and your access to the repository",
-        ) from exc
-
-
-def _resolve_commit(repo: Path, ref: str) -> str | None:
-    for candidate in (ref, f"refs/remotes/origin/{ref}"):
-        args = ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}"]
-        probe = _git(args, cwd=repo, check=False)
-        if probe.returncode == 0:
-            return probe.stdout.strip()
-    return None
-
-
-# --- copier.yml ----------------------------------------------------------------------------
-
-
-def find_copier_file(root: Path) -> Path:
-    found = [root / name for name in COPIER_FILES if (root / name).is_file()]
-    if len(found) > 1:
-        raise UsageError(
-            f"{root} has both copier.yml and copier.yaml", "keep one of them in the template"
-        )
-    if not found:
-        raise TemplateNotFoundError(
-            f"{root} has no copier.yml", "give the root folder of a copier template"
-        )
-    return found[0]
-
-
-def _read_copier_yaml(path: Path) -> dict[str, Any]:
-    """Load copier.yml as copier does: several YAML documents and ``!include`` merged."""
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}", "check the template") from exc
-    return _read_copier_yaml_version(path, stat.st_mtime_ns, stat.st_size)
-
-
-@cache
-def _read_copier_yaml_version(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
-    """Cached per file version, so an edited template is read again."""
-    import yaml
-
-    try:
-        documents = _load_documents(path, path.parent.resolve())
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise UsageError(
-            f"cannot read {path}: {_yaml_problem(exc)}", "fix the template's copier.yml"
-        ) from exc
-    merged: dict[str, Any] = {}
-    for document in documents:
-        if not isinstance(document, dict):
-            raise UsageError(
-                f"{path} is not a mapping of questions", "fix the template's copier.yml"
-            )
-        for key, value in document.items():
-            if key in MERGED_LIST_SETTINGS and isinstance(value, list):
-                merged[key] = [*merged.get(key, []), *value]
-            else:
-                merged.setdefault(key, value)
-    return merged
-
-
-def _load_documents(path: Path, root: Path) -> list[Any]:
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        """A private loader so ``!include`` does not leak into yaml.SafeLoader."""
-
-    def include(loader: yaml.Loader, node: yaml.Node) -> list[Any]:
-        pattern = str(loader.construct_scalar(node))  # type: ignore[arg-type]
-        if Path(pattern).is_absolute():
-            raise ValueError(f"!include {pattern}: the path must be relative")
-        included: list[Any] = []
-        for match in sorted(root.glob(pattern)):
-            if not match.resolve().is_relative_to(root):
-                raise ValueError(f"!include {pattern}: outside the template")
-            included.extend(_load_documents(match, root))
-        return included
-
-    Loader.add_constructor("!include", include)
-    with path.open(encoding="utf-8") as stream:
-        documents = [d for d in yaml.load_all(stream, Loader=Loader) if d is not None]
-    flat: list[Any] = []
-    for document in documents:
-        flat.extend(document if isinstance(document, list) else [document])
-    return flat
-
-
-def _yaml_problem(exc: BaseException) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None)
-    if mark is not None and problem:
-        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
-    return _one_line(exc) if not isinstance(exc, OSError) else str(exc.strerror or exc)
-
-
-def read_template_config(root: Path) -> TemplateConfig:
-    data = _read_copier_yaml(find_copier_file(root))
-    settings = {k: v for k, v in data.items() if str(k).startswith("_")}
-    questions = {
-        str(k): v if isinstance(v, dict) else {"default": v}
-        for k, v in data.items()
-        if not str(k).startswith("_")
-    }
-    return TemplateConfig(questions, settings)
-
-
-# --- rules before rendering ----------------------------------------------------------------
-
-
-def check_trust(source: TemplateSource, config: TemplateConfig) -> None:
-    """Refuse a custom template that runs or loads code, unless it is trusted."""
-    features = config.unsafe_features
-    if features and not source.trusted:
-        raise UntrustedTemplateError(
-            f"template {source.source} uses {', '.join(features)}, which run code on this machine",
-            "pass --trust if you trust its author (or register it with --trusted)",
-        )
-
-
-def check_extensions(source: TemplateSource, config: TemplateConfig) -> None:
-    """A Jinja extension whose package is missing: name it before copier fails obscurely."""
-    for extension in config.jinja_extensions:
-        module = missing_module(extension)
-        if module is not None:
-            raise MissingExtensionError(
-                f"template {source.source} needs the Jinja extension {extension}, "
-                f"but the package {module!r} is not installed",
-                f"install it next to pystarter, e.g. pip install {module.replace('_', '-')}",
-            )
-
-
-def missing_module(dotted: str) -> str | None:
-    """The top-level module of ``pkg.mod.Attr`` when it cannot be imported, else None."""
-    import importlib.util
-
-    top = dotted.split(".")[0].split(":")[0]
-    try:
-        return None if importlib.util.find_spec(top) is not None else top
-    except (ImportError, ValueError):
-        return top
 
 
 # --- what `templates list` shows -------------------------------------------------------------
@@ -675,7 +361,7 @@ class CatalogueEntry:
 def catalogue(registry: Mapping[str, Any]) -> list[CatalogueEntry]:
     """Built-in, registered and plugin templates, in that order (the order names resolve in)."""
     entries = [
-        CatalogueEntry(fw, "builtin", builtin_source(fw).location, trusted=True)
+        CatalogueEntry(fw, "builtin", str(builtin_templates_dir() / fw), trusted=True)
         for fw in builtin_frameworks()
     ]
     entries += [

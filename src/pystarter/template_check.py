@@ -10,21 +10,14 @@ stop a render.
 from __future__ import annotations
 
 import tempfile
-import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pystarter import git, render
 from pystarter.errors import PystarterError
-from pystarter.sources import (
-    TemplateConfig,
-    TemplateSource,
-    checkout,
-    is_git_repo_root,
-    missing_module,
-    read_template_config,
-    resolve_source,
-)
+from pystarter.sources import TemplateSource, checkout, resolve_source
+from pystarter.template_config import TemplateConfig, missing_module, read_template_config
 
 PLACEHOLDERS: dict[str, Any] = {"str": "example", "int": 1, "float": 1.0, "bool": False}
 
@@ -153,31 +146,18 @@ def _render_with_defaults(
     template: TemplateSource, config: TemplateConfig, root: Path, report: CheckReport
 ) -> None:
     """Render as copier would with ``--defaults``; tasks run only for a trusted template."""
-    from copier import run_copy
-    from copier.errors import UnsafeTemplateError
-
     data = {k: _placeholder(q) for k, q in config.questions.items() if "default" not in q}
     with tempfile.TemporaryDirectory(prefix="pystarter-check-") as scratch:
         target = Path(scratch) / "project"
+        vcs_ref = "HEAD" if git.is_repo_root(root) else None
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                run_copy(
-                    str(root),
-                    target,
-                    data=data,
-                    defaults=True,
-                    quiet=True,
-                    unsafe=template.trusted,
-                    skip_tasks=not template.trusted,
-                    vcs_ref="HEAD" if is_git_repo_root(root) else None,
-                )
-        except UnsafeTemplateError:
-            report.problems.append(
-                "uses Jinja extensions, which load code: pass --trust to let check render it"
-            )
-            return
+            render.check_copy(root, target, data, template.trusted, vcs_ref)
         except Exception as exc:  # the template's own errors surface under many types
+            if render.is_untrusted_error(exc):
+                report.problems.append(
+                    "uses Jinja extensions, which load code: pass --trust to let check render it"
+                )
+                return
             report.problems.append(f"does not render with defaults: {_describe(exc)}")
             return
         report.files = sorted(

@@ -1,22 +1,14 @@
-"""What the CLI prints with, loaded on demand so that start-up imports neither rich nor json,
-and the body of ``pystarter new`` that both entry points run (cli.py's typer command, and
-__main__.py's bare ``pystarter new`` on a terminal, which asks before typer is imported)."""
+"""What the CLI prints with: consoles, one-line failures, JSON, progress and the outcome of
+``new``. rich is imported when something is printed, not when the CLI starts."""
 
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from pystarter.errors import (
-    ExitStatus,
-    PystarterError,
-    failure_line,
-    raise_terminated,
-    unexpected_line,
-)
+from pystarter.errors import ExitStatus
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -88,35 +80,20 @@ def stdout_to_stderr(active: bool) -> Iterator[None]:
 
 
 def run_new_command(options: NewOptions, as_json: bool) -> None:
+    """``new``: the wizard asks when the options say it may (a terminal, no --no-input)."""
     from pystarter.scaffold import run_new
 
+    wizard = None
+    if options.interactive:
+        from pystarter.wizard import Wizard
+
+        wizard = Wizard()
     with stdout_to_stderr(as_json):
-        outcome = run_new(options, progress=new_progress(as_json))
+        outcome = run_new(options, new_progress(as_json), wizard)
     if as_json:
         echo_json(outcome.as_json())
     else:
         print_new_outcome(outcome, dry_run=options.dry_run)
-
-
-def run_bare_new(destination: str | None) -> NoReturn:
-    """``pystarter new [DEST]`` with no option, on a terminal: the wizard, as the typer
-    command would run it, with the same one-line errors and exit codes."""
-    from pystarter.destination import destination_argument
-    from pystarter.scaffold import NewOptions
-
-    signal.signal(signal.SIGTERM, raise_terminated)
-    try:
-        options = NewOptions(
-            destination=destination_argument(destination) if destination is not None else None,
-            interactive=True,
-        )
-        run_new_command(options, as_json=False)
-    except (Exception, KeyboardInterrupt) as exc:
-        reported = failure_line(exc)
-        if debugging() and (reported is None or isinstance(exc, PystarterError)):
-            raise
-        fail(*(reported or (unexpected_line(exc), ExitStatus.FAILURE)))
-    sys.exit(ExitStatus.SUCCESS)
 
 
 def new_progress(quiet: bool) -> Callable[[str], Any]:

@@ -16,7 +16,6 @@ No terminal I/O here. Nothing is touched when the project has uncommitted change
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -24,37 +23,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from pystarter import git, render
 from pystarter.answers import builtin_answers, layer
-from pystarter.engine import (
-    ANSWERS_FILE,
-    FALLBACK_GIT_IDENTITY,
-    FIRST_COMMIT_SUBJECT,
-    render_template,
-)
+from pystarter.engine import ANSWERS_FILE, FIRST_COMMIT_SUBJECT
 from pystarter.errors import (
     DirtyWorkTreeError,
     MissingAnswersError,
     NotUpdatableError,
-    PystarterError,
-    UntrustedTemplateError,
     UpdateError,
     UsageError,
-    first_line,
 )
 from pystarter.sources import (
     TemplateSource,
     builtin_framework_of,
     builtin_source,
-    check_extensions,
-    check_trust,
     checkout,
     copier_git_location,
-    is_git_repo_root,
     looks_like_git_url,
     pin_ref,
     plain_git_url,
-    read_template_config,
 )
+from pystarter.template_config import check_extensions, check_trust, read_template_config
 
 UpdateMethod = Literal["copier", "merge"]
 
@@ -113,7 +102,7 @@ def update_project(
     source_path = str(recorded["_src_path"])
     _require_clean_git(project)
     trusted = trust or _registered_trusted(source_path, registry)
-    framework = builtin_framework_of(source_path)
+    framework = builtin_framework_of(source_path, recorded)
     if framework is not None:
         if vcs_ref:
             raise UsageError(
@@ -122,7 +111,7 @@ def update_project(
             )
         return _merge_update(project, recorded, builtin_source(framework), dict(data or {}))
     if looks_like_git_url(source_path) or (
-        Path(source_path).is_dir() and is_git_repo_root(Path(source_path))
+        Path(source_path).is_dir() and git.is_repo_root(Path(source_path))
     ):
         return _copier_update(project, recorded, source_path, dict(data or {}), vcs_ref, trusted)
     if Path(source_path).is_dir():
@@ -173,22 +162,14 @@ def _read_answers(project: Path) -> dict[str, Any]:
 def _git(
     project: Path, *args: str, check: bool = True, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    completed = subprocess.run(
-        # paths as they are (über.txt), not C-quoted ("\303\274ber.txt")
-        ["git", "-c", "core.quotepath=off", *args],
-        cwd=project,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
+    return git.run(
+        args,
+        project,
+        check=check,
+        env=env,
+        error=UpdateError,
+        hint="the project was left as it was; PYSTARTER_DEBUG=1 shows more",
     )
-    if check and completed.returncode != 0:
-        lines = (completed.stderr or completed.stdout).strip().splitlines()
-        raise UpdateError(
-            f"git {args[0]} failed: {lines[-1] if lines else completed.returncode}",
-            "the project was left as it was; PYSTARTER_DEBUG=1 shows more",
-        )
-    return completed
 
 
 def _require_clean_git(project: Path) -> None:
@@ -283,7 +264,7 @@ def _copier_update(
     old_version = str(recorded.get("_commit")) if recorded.get("_commit") else None
     before = _git(project, "rev-parse", "HEAD").stdout.strip()
     try:
-        _run_copier_update(project, template, data)
+        render.update(project, template, data)
         _keep_record(project / ANSWERS_FILE, _recorded_extras(recorded))
     except BaseException:
         _restore(project, before)
@@ -300,50 +281,6 @@ def _copier_update(
     )
     result.up_to_date = not result.changed
     return result
-
-
-def _run_copier_update(project: Path, template: TemplateSource, data: Mapping[str, Any]) -> None:
-    import warnings
-
-    from copier import run_update
-    from copier.errors import CopierError, UnsafeTemplateError, UserMessageError
-    from jinja2 import TemplateError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # copier's own notices; the result says what happened
-            run_update(
-                project,
-                data=dict(data),
-                defaults=True,
-                overwrite=True,
-                skip_answered=True,
-                quiet=True,
-                unsafe=template.trusted,
-                vcs_ref=template.vcs_ref,
-                conflict="inline",
-            )
-    except UnsafeTemplateError as exc:
-        raise UntrustedTemplateError(
-            f"template {template.source} wants to run code during the update: {first_line(exc)}",
-            "pass --trust if you trust its author",
-        ) from exc
-    except UserMessageError as exc:
-        raise UsageError(
-            f"cannot update: {first_line(exc)}", "see pystarter update --help"
-        ) from exc
-    except PystarterError:
-        raise
-    except TemplateError as exc:
-        raise UpdateError(
-            f"template {template.source} did not render: {type(exc).__name__}: {first_line(exc)}",
-            "fix the template (pystarter templates check SOURCE); the project was put back",
-        ) from exc
-    except (CopierError, subprocess.SubprocessError, OSError, ValueError) as exc:
-        raise UpdateError(
-            f"the update from {template.source} failed: {first_line(exc)}",
-            "the project was put back as it was",
-        ) from exc
 
 
 def _restore(project: Path, commit: str) -> None:
@@ -382,7 +319,7 @@ def _merge_update(
     answers = _merge_answers(project, recorded, template, data)
     with tempfile.TemporaryDirectory(prefix="pystarter-update-") as scratch:
         rendered = Path(scratch) / "project"
-        render_template(template, rendered, answers)
+        render.copy(template, rendered, answers)
         _keep_record(rendered / ANSWERS_FILE, _recorded_extras(recorded))
         tree = _tree_of(project, rendered, Path(scratch) / "index")
     result = UpdateResult(project, template.source, "merge", base[:12], None)
@@ -460,7 +397,7 @@ def _tree_of(project: Path, rendered: Path, index: Path) -> str:
 def _commit_render(project: Path, tree: str, parent: str, template: TemplateSource) -> str:
     from pystarter import __version__
 
-    name, email = FALLBACK_GIT_IDENTITY
+    name, email = git.FALLBACK_IDENTITY
     message = (
         f"Render of the {template.source} template by pystarter {__version__}\n\n"
         f"{RENDER_TRAILER} {template.source}\n"

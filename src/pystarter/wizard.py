@@ -1,6 +1,7 @@
-"""The interactive questions of ``pystarter new`` and ``pystarter recommend``. The only module
-that asks: it runs only on a TTY, skips every question a flag already answered, and offers
-only the choices the option rules allow. Ctrl-C raises KeyboardInterrupt (exit 130).
+"""The interactive questions of ``pystarter new`` and ``pystarter recommend``: the only module
+that asks. It asks from a :class:`~pystarter.questionnaire.Questionnaire` (copier.yml's questions
+with pystarter's defaults, rules and checks), skips what flags answered, and offers only the
+choices the rules allow. Ctrl-C raises KeyboardInterrupt (exit 130).
 """
 
 from __future__ import annotations
@@ -8,19 +9,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 import threading
-from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import questionary
 
-from pystarter.answers import PYTHON_VERSIONS, layer, running_python
-from pystarter.names import derive_names
-from pystarter.options import OPTIONS, allowed_choices
+from pystarter.questionnaire import Questionnaire
 from pystarter.recommend import FRAMEWORK_TITLES, NEEDS, Recommendation, recommend
-
-if TYPE_CHECKING:
-    from pystarter.engine import NewProjectRequest
+from pystarter.template_config import Question, cast_answer
 
 STYLE = questionary.Style(
     [("qmark", "fg:ansigreen bold"), ("highlighted", "bold"), ("pointer", "fg:ansigreen bold")]
@@ -35,10 +31,7 @@ WARM_MODULES = (
     "rich.console",
     "pystarter.config",
     "pystarter.engine",
-    "pystarter.direct_render",
-    "jinja2.sandbox",
-    "jinja2_ansible_filters",
-    "yaml",
+    "copier",
     "secrets",
 )
 
@@ -82,6 +75,8 @@ def ask_needs() -> tuple[str, ...]:
 
 
 class Wizard:
+    """Asks on the terminal; the CLI hands one to :func:`pystarter.scaffold.run_new`."""
+
     def __init__(self, console: Any = None) -> None:
         self._console = console
 
@@ -115,68 +110,22 @@ class Wizard:
             questionary.select("Framework", choices=choices, default=choices[0], style=STYLE)
         )
 
-    def ask_project_name(self) -> str:
+    def ask_project_name(self, problem: Callable[[Any], str | None]) -> str:
         """Asked first when no DEST was given: the folder is named after it."""
-        return self._text("Project name", "my-project", _name_problem)
+        return _ask(
+            questionary.text(
+                "Project name",
+                default="my-project",
+                validate=lambda text: problem(text) or True,
+                style=STYLE,
+            )
+        )
 
-    def ask_options(
-        self,
-        framework: str,
-        given: Mapping[str, Any],
-        needs: tuple[str, ...],
-        lower: tuple[Mapping[str, Any], ...],
-        destination: Path,
-    ) -> dict[str, Any]:
-        """Ask what the flags left open; return ``given`` completed with the answers."""
+    def ask(self, questionnaire: Questionnaire, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Ask every question ``given`` leaves open, in copier.yml's order; return all answers."""
         answers = dict(given)
-        defaults = layer(*lower)
-        if "project_name" not in answers:
-            answers["project_name"] = self._text(
-                "Project name", destination.absolute().name, _name_problem
-            )
-        for key, label in (
-            ("description", "Description"),
-            ("author_name", "Author"),
-            ("author_email", "Email"),
-        ):
-            if key not in answers:
-                answers[key] = self._text(label, str(defaults.get(key, "")))
-        if "python_version" not in answers:
-            current = running_python()
-            answers["python_version"] = _ask(
-                questionary.select(
-                    "Python version",
-                    choices=list(PYTHON_VERSIONS),
-                    default=current if current in PYTHON_VERSIONS else PYTHON_VERSIONS[0],
-                    style=STYLE,
-                )
-            )
-        for option in OPTIONS:
-            if option.key in answers or not option.offered_for(framework):
-                continue
-            allowed = allowed_choices(option.key, framework, answers)
-            default = defaults.get(option.key, option.default_for(framework))
-            if option.key == "use_rest_api" and "rest-api" in needs:
-                default = True
-            if default not in allowed:
-                default = allowed[0]
-            if len(allowed) == 1:
-                answers[option.key] = allowed[0]
-            elif isinstance(option.default, bool):
-                answers[option.key] = _ask(
-                    questionary.confirm(
-                        f"{option.label}? ({option.help})", default=bool(default), style=STYLE
-                    )
-                )
-            else:
-                answers[option.key] = _ask(
-                    questionary.select(
-                        option.label,
-                        choices=[str(c) for c in allowed],
-                        default=str(default),
-                        style=STYLE,
-                    )
-                )
+        while (question := questionnaire.to_ask(answers)) is not None:
+            answers[question.name] = self._ask_one(questionnaire, question, answers)
         return answers
 
     def ask_install(self) -> bool:
@@ -186,36 +135,52 @@ class Wizard:
             )
         )
 
-    def confirm(self, request: NewProjectRequest, framework: str | None) -> bool:
+    def confirm(self, summary: list[tuple[str, str]]) -> bool:
         from rich.table import Table
         from rich.text import Text
 
         table = Table(show_header=False, box=None, padding=(0, 2))
-        table.add_row("folder", Text(str(request.destination)))
-        template = FRAMEWORK_TITLES.get(framework or "", request.template.source)
-        table.add_row("template", Text(template))
-        for key, value in request.answers.items():
-            if key != "secret_key":
-                table.add_row(Text(key), Text(str(value)))  # answers are text, never markup
+        for label, value in summary:
+            table.add_row(Text(label), Text(value))  # answers are text, never markup
         self.console.print(table)
         return _ask(questionary.confirm("Create this project?", default=True, style=STYLE))
 
-    def _text(self, label: str, default: str, problem: Any = None) -> str:
-        return _ask(
-            questionary.text(
+    def _ask_one(
+        self, questionnaire: Questionnaire, question: Question, answers: Mapping[str, Any]
+    ) -> Any:
+        label = questionnaire.label(question)
+        default = questionnaire.default(question, answers)
+        choices = questionnaire.choices(question, answers)
+        if len(choices) == 1 and not question.multiselect:
+            return choices[0].value
+
+        def validate(value: Any) -> bool | str:
+            return questionnaire.problem(question, value, answers) or True
+
+        if question.type == "bool" and not question.choices:
+            help_text = questionnaire.help(question, answers)
+            shown_help = f" ({help_text})" if help_text and help_text != label else ""
+            return _ask(
+                questionary.confirm(f"{label}?{shown_help}", default=bool(default), style=STYLE)
+            )
+        if choices:
+            items = [questionary.Choice(c.label, value=c.value) for c in choices]
+            if question.multiselect:
+                picked = default if isinstance(default, list) else []
+                for item in items:
+                    item.checked = item.value in picked
+                return _ask(
+                    questionary.checkbox(label, choices=items, validate=validate, style=STYLE)
+                )
+            selected = next((item for item in items if item.value == default), items[0])
+            return _ask(questionary.select(label, choices=items, default=selected, style=STYLE))
+        ask_text = questionary.password if question.secret else questionary.text
+        text = _ask(
+            ask_text(
                 label,
-                default=default,
-                validate=(lambda text: problem(text) or True) if problem else None,
+                default="" if default is None else str(default),
+                validate=lambda text: validate(cast_answer(question.type, text)),
                 style=STYLE,
             )
         )
-
-
-def _name_problem(text: str) -> str | None:
-    from pystarter.errors import InvalidNameError
-
-    try:
-        derive_names(text)
-    except InvalidNameError as exc:
-        return exc.one_line()
-    return None
+        return cast_answer(question.type, text)

@@ -1,0 +1,183 @@
+"""Every git call pystarter makes, under one policy: never prompt (no terminal, no askpass, ssh
+in batch mode), paths printed as they are, a timeout on each call, and git's own reason turned
+into one line of the caller's error type."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pystarter.errors import GitError, PystarterError, TemplateFetchError
+
+#: Local commands finish in seconds; generous bounds so a black-holed host fails instead of
+#: hanging a script forever.
+LOCAL_TIMEOUT = 120
+REMOTE_TIMEOUT = 600
+FALLBACK_IDENTITY = ("pystarter", "pystarter@localhost")
+
+
+def git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never", **(extra or {})}
+    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
+    return env
+
+
+def run(
+    args: Sequence[str],
+    cwd: Path | None = None,
+    *,
+    check: bool = True,
+    env: Mapping[str, str] | None = None,
+    timeout: float = LOCAL_TIMEOUT,
+    error: type[PystarterError] = GitError,
+    hint: str = "",
+) -> subprocess.CompletedProcess[str]:
+    """``git ARGS`` in ``cwd``; with ``check``, a failure raises ``error`` naming git's reason."""
+    command = ["git", "-c", "core.quotepath=off", *args]
+    try:
+        completed = subprocess.run(
+            command,
+            cwd=cwd,
+            env=git_env(env),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except FileNotFoundError as exc:
+        raise error("git is not installed", hint or "install git") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise error(f"git {args[0]} gave no answer within {int(timeout)} seconds", hint) from exc
+    if check and completed.returncode != 0:
+        raise error(f"git {args[0]} failed: {reason(completed)}", hint)
+    return completed
+
+
+def reason(completed: subprocess.CompletedProcess[str]) -> str:
+    """git's own reason in one line: its first ``fatal:`` line, else its last line."""
+    text = completed.stderr or completed.stdout or ""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    fatal = [line for line in lines if line.startswith("fatal:")]
+    line = fatal[0] if fatal else (lines or [f"git exited with {completed.returncode}"])[-1]
+    return line.removeprefix("fatal: ")
+
+
+def available() -> bool:
+    return shutil.which("git") is not None
+
+
+def top_level(path: Path) -> Path | None:
+    probe = run(["rev-parse", "--show-toplevel"], path, check=False)
+    return Path(probe.stdout.strip()) if probe.returncode == 0 else None
+
+
+def is_repo_root(path: Path) -> bool:
+    top = top_level(path)
+    return top is not None and top.resolve() == path.resolve()
+
+
+def inside_work_tree(path: Path) -> bool:
+    probe = run(["rev-parse", "--is-inside-work-tree"], path, check=False)
+    return probe.returncode == 0 and probe.stdout.strip() == "true"
+
+
+def config_value(key: str, cwd: Path | None = None) -> str | None:
+    probe = run(["config", "--get", key], cwd, check=False, timeout=10)
+    value = probe.stdout.strip()
+    return value if probe.returncode == 0 and value else None
+
+
+def user_identity() -> dict[str, str]:
+    """author_name/author_email from git config, when git has them."""
+    found: dict[str, str] = {}
+    try:
+        for key, answer in (("user.name", "author_name"), ("user.email", "author_email")):
+            value = config_value(key)
+            if value:
+                found[answer] = value
+    except GitError:  # git missing or stuck: no guess
+        return found
+    return found
+
+
+def first_commit(
+    destination: Path, subject: str, notes: list[str], exclude: Sequence[str] = ()
+) -> str | None:
+    """``git init`` and a first commit of everything in ``destination`` but ``exclude``; its
+    hash, or None (with a note saying why) when git is missing or the folder is already in a
+    work tree."""
+    if not available():
+        notes.append("git is not installed: the project was not put under version control")
+        return None
+    if (destination / ".git").exists() or inside_work_tree(destination):
+        notes.append("the folder is already inside a git work tree: no new repository was made")
+        return None
+    hint = "fix git, or pass --no-git"
+    run(["init", "-q"], destination, hint=hint)
+    identity: list[str] = []
+    if config_value("user.name", destination) is None or (
+        config_value("user.email", destination) is None
+    ):
+        name, email = FALLBACK_IDENTITY
+        identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
+        notes.append(
+            f"git has no user.name/user.email: the first commit is by {name} <{email}>; "
+            "set yours with git config --global user.name/user.email"
+        )
+    pathspec = ["--", ".", *(f":(exclude){name}" for name in exclude)]
+    run(["add", "-A", *pathspec], destination, hint=hint)
+    commit = [*identity, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", subject]
+    run(commit, destination, hint=hint)
+    return run(["rev-parse", "HEAD"], destination, hint=hint).stdout.strip()
+
+
+# --- remote templates --------------------------------------------------------------------
+
+
+def remote_refs(url: str, shown: str) -> dict[str, str]:
+    """``git ls-remote``: ``{"refs/tags/v1": sha, "HEAD": sha, ...}``."""
+    probe = run(
+        ["ls-remote", "--", url], check=False, timeout=REMOTE_TIMEOUT, error=TemplateFetchError
+    )
+    if probe.returncode != 0:
+        raise TemplateFetchError(
+            f"cannot reach template {shown}: {reason(probe)}",
+            "check the URL, your network and your access to the repository",
+        )
+    listing = probe.stdout
+    refs: dict[str, str] = {}
+    for line in listing.splitlines():
+        sha, _, name = line.partition("\t")
+        if name:
+            refs[name.removesuffix("^{}")] = sha
+    return refs
+
+
+def clone_at(url: str, ref: str, target: Path, shown: str) -> None:
+    """Clone ``url`` into the empty folder ``target`` and check out ``ref``."""
+    hint = "check the URL, the ref and your access to the repository"
+    local = Path(url).is_dir()
+    clone = ["clone", "--quiet", "--no-checkout"] + (["--filter=blob:none"] if local else [])
+    probe = run([*clone, "--", url, str(target)], check=False, timeout=REMOTE_TIMEOUT)
+    if probe.returncode != 0:
+        raise TemplateFetchError(f"cannot fetch template {shown}: {reason(probe)}", hint)
+    commit = resolve_commit(target, ref)
+    if commit is None:
+        raise TemplateFetchError(
+            f"template {shown} has no ref {ref!r}",
+            "give an existing tag, branch or commit with --vcs-ref",
+        )
+    checkout = ["-c", "advice.detachedHead=false", "checkout", "--quiet", commit]
+    run(checkout, target, timeout=REMOTE_TIMEOUT, error=TemplateFetchError, hint=hint)
+
+
+def resolve_commit(repo: Path, ref: str) -> str | None:
+    for candidate in (ref, f"refs/remotes/origin/{ref}"):
+        args = ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}"]
+        probe = run(args, repo, check=False)
+        if probe.returncode == 0:
+            return probe.stdout.strip()
+    return None

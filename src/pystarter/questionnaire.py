@@ -1,0 +1,68 @@
+"""The questions ``new`` asks, read from a template's copier.yml, and what pystarter adds to
+them: defaults from flags, config and git, the choices the option rules allow, and checks on
+each answer. No terminal I/O: the wizard asks from a :class:`Questionnaire`, and so could any
+other questioner (a test handing in scripted answers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pystarter.template_config import Choice, Question
+
+Check = Callable[[Any], "str | None"]
+
+
+@dataclass
+class Questionnaire:
+    questions: list[Question]
+    context: dict[str, Any] = field(default_factory=dict)
+    """Answers known before the first question (the framework), used by ``when`` and defaults."""
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    """Defaults that win over copier.yml's: config ``[defaults]``, git identity, needs."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()
+    """Questions never asked (pystarter computes them)."""
+    allowed: Callable[[str, Mapping[str, Any]], tuple[Any, ...] | None] = lambda key, answers: None
+    """The values a choice question may take given the answers so far (None: all of them)."""
+    checks: Mapping[str, Check] = field(default_factory=dict)
+    """Extra checks per question: a reason to refuse the typed value, or None."""
+
+    def to_ask(self, answers: Mapping[str, Any]) -> Question | None:
+        """The next question to ask, given what is answered so far; None when done."""
+        scope = {**self.context, **answers}
+        for question in self.questions:
+            if question.name in answers or question.name in self.skipped:
+                continue
+            if question.asked_in(scope):
+                return question
+        return None
+
+    def label(self, question: Question) -> str:
+        return self.labels.get(question.name) or self.help(question, {}) or question.name
+
+    def help(self, question: Question, answers: Mapping[str, Any]) -> str:
+        return question.help_in({**self.context, **answers})
+
+    def default(self, question: Question, answers: Mapping[str, Any]) -> Any:
+        if question.name in self.defaults:
+            value = self.defaults[question.name]
+        else:
+            value = question.default_in({**self.context, **answers})
+        options = self.choices(question, answers)
+        if options and value not in [c.value for c in options] and not question.multiselect:
+            return options[0].value
+        return value
+
+    def choices(self, question: Question, answers: Mapping[str, Any]) -> list[Choice]:
+        allowed = self.allowed(question.name, {**self.context, **answers})
+        choices: Iterable[Choice] = question.choices
+        if question.type == "bool" and not question.choices:
+            choices = (Choice("yes", True), Choice("no", False))
+        return [c for c in choices if allowed is None or c.value in allowed]
+
+    def problem(self, question: Question, value: Any, answers: Mapping[str, Any]) -> str | None:
+        check = self.checks.get(question.name)
+        reason = check(value) if check else None
+        return reason or question.problem(value, {**self.context, **answers})

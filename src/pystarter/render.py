@@ -1,0 +1,191 @@
+"""The one copier adapter: the only module that imports copier.
+
+``new`` renders with :func:`copy`, ``update`` with :func:`update`, ``templates check`` with
+:func:`check_copy`; whatever copier raises becomes one of :mod:`pystarter.errors` here, by its
+type (by its text only where copier raises a bare ``ValueError``). Disk failures stay
+``OSError`` so the caller can say which folder refused the write.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import subprocess
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pystarter.errors import (
+    MissingAnswersError,
+    PystarterError,
+    RenderError,
+    TemplateFetchError,
+    UnsafePathError,
+    UntrustedTemplateError,
+    UpdateError,
+    UsageError,
+    first_line,
+)
+from pystarter.names import shown
+
+if TYPE_CHECKING:
+    from pystarter.sources import TemplateSource
+
+#: copier's message for a question with no default and no answer (it raises a bare ValueError)
+REQUIRED_QUESTION = re.compile(r'Question "([^"]+)" is required')
+#: Write failures that are the disk's doing, not the template's.
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def load() -> None:
+    """Import copier ahead of time (the wizard calls this in a thread while the user reads)."""
+    import copier  # noqa: F401
+
+
+def copy(template: TemplateSource, target: Path, answers: Mapping[str, Any]) -> None:
+    """``copier copy`` of ``template`` into ``target`` with ``answers``, asking nothing."""
+    from copier import run_copy
+
+    try:
+        run_copy(
+            template.location,
+            target,
+            data=dict(answers),
+            defaults=True,
+            unsafe=template.trusted,
+            quiet=True,
+            vcs_ref=template.vcs_ref,
+            overwrite=True,
+        )
+    except Exception as exc:
+        raise _translated(template, exc) from exc
+
+
+def check_copy(
+    root: Path, target: Path, data: Mapping[str, Any], trusted: bool, vcs_ref: str | None
+) -> None:
+    """Render ``root`` with its defaults plus ``data``; tasks run only when it is trusted.
+    copier's own exceptions are left to the caller, which reports each as a problem line."""
+    from copier import run_copy
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # copier's notices about dirty or old templates
+        run_copy(
+            str(root),
+            target,
+            data=dict(data),
+            defaults=True,
+            quiet=True,
+            unsafe=trusted,
+            skip_tasks=not trusted,
+            vcs_ref=vcs_ref,
+        )
+
+
+def is_untrusted_error(exc: BaseException) -> bool:
+    from copier.errors import UnsafeTemplateError
+
+    return isinstance(exc, UnsafeTemplateError)
+
+
+def update(project: Path, template: TemplateSource, data: Mapping[str, Any]) -> None:
+    """``copier update`` of ``project`` to ``template.vcs_ref``, conflicts left inline."""
+    from copier import run_update
+    from copier.errors import UserMessageError
+    from jinja2 import TemplateError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # copier's own notices; the result says what happened
+            run_update(
+                project,
+                data=dict(data),
+                defaults=True,
+                overwrite=True,
+                skip_answered=True,
+                quiet=True,
+                unsafe=template.trusted,
+                vcs_ref=template.vcs_ref,
+                conflict="inline",
+            )
+    except PystarterError:
+        raise
+    except Exception as exc:
+        translated = _translated(template, exc)
+        if isinstance(translated, UntrustedTemplateError):
+            raise translated from exc
+        if isinstance(exc, UserMessageError):
+            raise UsageError(
+                f"cannot update: {first_line(exc)}", "see pystarter update --help"
+            ) from exc
+        if isinstance(exc, TemplateError):
+            raise UpdateError(
+                f"template {template.source} did not render: "
+                f"{type(exc).__name__}: {first_line(exc)}",
+                "fix the template (pystarter templates check SOURCE); the project was put back",
+            ) from exc
+        raise UpdateError(
+            f"the update from {template.source} failed: {first_line(exc)}",
+            "the project was put back as it was",
+        ) from exc
+
+
+def _translated(template: TemplateSource, exc: Exception) -> Exception:
+    """Our error for what copier raised; a disk failure (``OSError``) is returned as it is."""
+    from copier.errors import CopierError, ForbiddenPathError, UnsafeTemplateError
+    from plumbum.commands.processes import ProcessExecutionError
+
+    if isinstance(exc, PystarterError):
+        return exc
+    name = template.source + (f" at {template.vcs_ref}" if template.vcs_ref else "")
+    if isinstance(exc, UnsafeTemplateError):
+        return UntrustedTemplateError(
+            f"template {name} wants to run code: {first_line(exc)}",
+            "pass --trust if you trust its author",
+        )
+    if isinstance(exc, ForbiddenPathError):
+        return UnsafePathError(
+            f"template {name} would write outside the project: {first_line(exc)}",
+            "an answer used in a file name holds '..' or '/', or the template links outside itself",
+        )
+    if isinstance(exc, ProcessExecutionError):
+        if not Path(template.location).is_dir():
+            return TemplateFetchError(
+                f"could not fetch template {name}: {_last_stderr_line(exc)}",
+                "check the address, your network and --vcs-ref, then try again",
+            )
+        return RenderError(
+            f"template {name} did not render: {_last_stderr_line(exc)}",
+            "check the template's git repository",
+        )
+    if isinstance(exc, subprocess.CalledProcessError):  # copier's TaskError
+        return RenderError(
+            f"a task of template {name} failed: {first_line(exc)}",
+            "fix the task in the template, or check what it needs on this machine",
+        )
+    if isinstance(exc, OSError):
+        if exc.errno in DISK_ERRNOS:
+            return exc
+        if exc.errno == errno.ENAMETOOLONG:
+            file_name = Path(str(exc.filename or "")).name
+            return UnsafePathError(
+                f"template {name} makes a file name too long: {shown(file_name)}",
+                "shorten the answer used in that file name",
+            )
+    required = REQUIRED_QUESTION.match(str(exc)) if type(exc) is ValueError else None
+    if required is not None:
+        return MissingAnswersError([required.group(1)])
+    detail = first_line(exc)
+    if not isinstance(exc, (ValueError, TypeError, OSError, CopierError)):
+        detail = f"{type(exc).__name__}: {detail}"  # Jinja and YAML errors come in many types
+    return RenderError(
+        f"template {name} did not render: {detail}",
+        "check the template and the answers given with --data",
+    )
+
+
+def _last_stderr_line(exc: BaseException) -> str:
+    """The last thing git said on stderr (``fatal: unable to access ...``), not plumbum's dump."""
+    lines = str(getattr(exc, "stderr", "") or "").strip().splitlines()
+    return lines[-1].strip() if lines else first_line(exc)
