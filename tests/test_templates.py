@@ -111,7 +111,7 @@ def test_renders_from_an_installed_wheel_hold_only_template_files(tmp_path: Path
     assert list((installed / "pystarter" / "templates").rglob("*.pyc"))  # pip compiled them
     env = {**os.environ, "PYTHONPATH": str(installed)}
     for framework in FRAMEWORKS:
-        project = tmp_path / framework
+        project = tmp_path / f"demo-{framework}"
         made = subprocess.run(
             [sys.executable, "-m", "pystarter", "new", str(project), "-f", framework,
              "--no-input", "--no-git", "--json"],
