@@ -1,13 +1,13 @@
-"""Time pystarter against the floor of its stack and against raw copier; print ratios.
+"""Time pystarter against the floor of its stack and against raw copier; print the ratios.
 
-Why this script is short: hyperfine does the timing (warm-ups, runs, a fresh folder per run
-through ``--prepare``, statistics, JSON and Markdown exports). This file only says *what* is
-compared with *what*, and times the one thing hyperfine cannot: how long until the first
-wizard question is on screen in a pseudo-terminal. Run it with the project's venv::
+Why this script is short: hyperfine does the timing (warm-ups, runs, a fresh folder before
+every run through ``--prepare``, statistics, JSON and Markdown exports). This file only says
+*what* is compared with *what*, and times the one thing hyperfine cannot: how long until the
+first wizard question is on screen in a pseudo-terminal. Run it with the project's venv::
 
     .venv/bin/python benchmarks/run.py [--quick] [--green] [--check] [--update-readme]
 
-See benchmarks/README.md for the rows, the targets and the fairness rules.
+benchmarks/README.md lists the rows, the targets and what keeps the comparison fair.
 """
 
 from __future__ import annotations
@@ -29,27 +29,30 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-BIN = Path(sys.executable).parent  # the venv that runs this script holds pystarter and copier
+BIN = Path(sys.executable).parent  # the venv running this script holds pystarter and copier
 PYTHON, PYSTARTER, COPIER = sys.executable, str(BIN / "pystarter"), str(BIN / "copier")
 FRAMEWORKS = ("django", "flask", "fastapi")
-PROJECT = "my-api"  # pystarter derives the names below from the folder; copier is given them
-NAMES = ["-d", f"project_name={PROJECT}", "-d", f"project_slug={PROJECT}",
-         "-d", f"package_name={PROJECT.replace('-', '_')}"]  # fmt: skip
-QUESTION = "What are you building"  # the wizard's first question (and minimal_prompt.py's)
-TEST_COMMAND = "uv run pytest -q"
+PROJECT = "my-api"  # pystarter derives these names from the folder; copier is given them
+NAMES = [f"project_name={PROJECT}", f"project_slug={PROJECT}", "package_name=my_api"]
+QUESTION = "What are you building"  # the wizard's first question, and minimal_prompt.py's
+TEST_COMMAND = "uv run pytest -q"  # the fastapi template's commands.test
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[@-Z\\-_])")
 MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
+#: runs and warm-ups per command, per section
 RUNS = {"startup": (30, 3), "render": (10, 2), "prompt": (10, 1), "green": (1, 1)}
 QUICK = {"startup": (10, 1), "render": (3, 1), "prompt": (4, 1), "green": (1, 1)}
+ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV")}
+ENV.update(PATH=f"{BIN}{os.pathsep}{ENV.get('PATH', '')}", COLUMNS="100")
+ENV.update(UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1")
 
 
 @dataclass
 class Row:
     what: str
-    ours: float | None  # median seconds
+    ours: float | None  # median seconds; None when a command failed
     ref: float | None
     ref_label: str
-    target: float | None = None  # largest ratio allowed
+    target: float | None = None  # the largest ratio allowed
     note: str = ""
 
     @property
@@ -58,92 +61,15 @@ class Row:
 
     @property
     def met(self) -> bool | None:
-        if self.target is None:
-            return None
-        return self.ratio is not None and self.ratio <= self.target
-
-
-def hyperfine(name: str, ours: str, ref: str, runs: tuple[int, int], work: Path,
-              prepare: tuple[str, str] | None = None, shell: bool = False,
-              ) -> tuple[float | None, float | None]:  # fmt: skip
-    """Medians of both commands from one hyperfine call; exports land in benchmarks/results/."""
-    out = HERE / "results" / name
-    out.parent.mkdir(exist_ok=True)
-    argv = ["hyperfine", "--style", "basic", "--runs", str(runs[0]), "--warmup", str(runs[1]),
-            "--export-json", f"{out}.json", "--export-markdown", f"{out}.md"]  # fmt: skip
-    argv += [] if shell else ["-N"]
-    for step in prepare or ():
-        argv += ["--prepare", step]
-    argv += ["-n", "pystarter", ours, "-n", "reference", ref]
-    done = subprocess.run(argv, cwd=work, env=ENV, stdout=sys.stderr)
-    if done.returncode:  # say why: run each command once more, show the end of its output
-        for command in (ours, ref):
-            again = subprocess.run(command if shell else shlex.split(command), shell=shell, cwd=work,
-                                   env=ENV, capture_output=True, text=True)  # fmt: skip
-            print(f"{command}: exit {again.returncode}: {again.stderr[-400:]}", file=sys.stderr)
-        return None, None
-    results = json.loads(Path(f"{out}.json").read_text())["results"]
-    return results[0]["median"], results[1]["median"]
+        return None if self.target is None else bool(self.ratio and self.ratio <= self.target)
 
 
 def cmd(*argv: str | Path) -> str:
     return shlex.join(str(a) for a in argv)
 
 
-def startup_rows(work: Path, runs: tuple[int, int]) -> list[Row]:
-    bare, typer_app = cmd(PYTHON, "-c", "pass"), cmd(PYTHON, HERE / "minimal_typer.py", "--help")
-    cache = work / "cache"
-    pairs = [
-        ("version", "pystarter --version", cmd(PYSTARTER, "--version"), bare, "python -c pass", 2.0, None),
-        ("help", "pystarter --help", cmd(PYSTARTER, "--help"), typer_app, "minimal_typer.py --help", 1.3, None),
-        ("help-first-run", "pystarter --help, empty help cache", cmd(PYSTARTER, "--help"), typer_app,
-         "minimal_typer.py --help", None, (cmd("rm", "-rf", cache), "true")),
-        ("import-typer", "python -c 'import typer' (for scale)", cmd(PYTHON, "-c", "import typer"), bare,
-         "python -c pass", None, None),
-    ]  # fmt: skip
-    rows = []
-    for name, what, ours, ref, label, target, prepare in pairs:
-        rows.append(Row(what, *hyperfine(name, ours, ref, runs, work, prepare), label, target))
-    return rows
-
-
-def same_files(a: Path, b: Path) -> str:
-    """After hyperfine both folders hold the last run's output: do they hold the same files?"""
-    files = [sorted(p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file()) for d in (a, b)]
-    if files[0] == files[1]:
-        return f"same {len(files[0])} files"
-    return "files differ: only pystarter " + ", ".join(sorted(set(files[0]) - set(files[1]))[:3]) + \
-        "; only copier " + ", ".join(sorted(set(files[1]) - set(files[0]))[:3])  # fmt: skip
-
-
-def render_row(name: str, what: str, ours: list[str], ref: list[str], work: Path,
-               runs: tuple[int, int]) -> Row:  # fmt: skip
-    """``ours`` and ``ref`` end in the destination; each run starts with it removed."""
-    prepare = (cmd("rm", "-rf", ours[-1]), cmd("rm", "-rf", ref[-1]))
-    medians = hyperfine(name, cmd(*ours), cmd(*ref), runs, work, prepare)
-    note = same_files(Path(ours[-1]), Path(ref[-1])) if medians[0] and medians[1] else "failed"
-    return Row(what, *medians, "copier copy", 1.15, note)
-
-
-def render_rows(work: Path, runs: tuple[int, int], templates: Path, frameworks: list[str]) -> list[Row]:
-    rows = []
-    for fw in frameworks:
-        ours, ref = work / "ours" / fw / PROJECT, work / "ref" / fw / PROJECT
-        ours.parent.mkdir(parents=True), ref.parent.mkdir(parents=True)
-        rows.append(render_row(f"new-{fw}", f"new {fw} --no-input --no-git",
-                               [PYSTARTER, "new", "-f", fw, "--no-input", "--no-git", str(ours)],
-                               [COPIER, "copy", "--defaults", "--trust", "-d", f"framework={fw}",
-                                *NAMES, str(templates), str(ref)], work, runs))  # fmt: skip
-    template = write_custom_template(work / "custom-template")
-    data = ["-d", "project_name=demo", "-d", "description=A demo", "-d", "use_docker=true"]
-    ours, ref = work / "ours" / "custom" / "demo", work / "ref" / "custom" / "demo"
-    ours.parent.mkdir(parents=True), ref.parent.mkdir(parents=True)
-    rows.append(render_row("new-custom", "new -t <custom template> --no-input --no-git",
-                           [PYSTARTER, "new", "-t", str(template), "--no-input", "--no-git", *data,
-                            str(ours)],
-                           [COPIER, "copy", "--defaults", "--trust", *data, str(template), str(ref)],
-                           work, runs))  # fmt: skip
-    return rows
+def data(*pairs: str) -> list[str]:
+    return [arg for pair in pairs for arg in ("-d", pair)]
 
 
 def write_custom_template(root: Path) -> Path:
@@ -170,17 +96,18 @@ def write_custom_template(root: Path) -> Path:
     return root
 
 
-def until_question(argv: list[str], text: str, cwd: Path) -> float:
-    """Seconds from spawning ``argv`` in a pty until ``text`` shows; answers prompt_toolkit's
-    cursor-position request as a terminal would, then sends Ctrl-C."""
+def until_question(argv: list[str], cwd: Path) -> float:
+    """Seconds from spawning ``argv`` in a pty until QUESTION is on screen (ANSI stripped).
+    Answers prompt_toolkit's cursor-position request as a terminal would; then Ctrl-C."""
     import pexpect
 
     start = time.perf_counter()
-    child = pexpect.spawn(argv[0], argv[1:], cwd=str(cwd), env={**ENV, "TERM": "xterm-256color"},
-                          dimensions=(40, 120), encoding="utf-8", codec_errors="replace")  # fmt: skip
+    env = {**ENV, "TERM": "xterm-256color"}
+    child = pexpect.spawn(argv[0], argv[1:], cwd=str(cwd), env=env, dimensions=(40, 120),
+                          encoding="utf-8", codec_errors="replace")  # fmt: skip
     output, answered = "", 0
     try:
-        while text not in ANSI.sub("", output):
+        while QUESTION not in ANSI.sub("", output):
             output += child.read_nonblocking(65536, timeout=30)  # raises on EOF or timeout
             while output.count("\x1b[6n") > answered:
                 child.send("\x1b[1;1R")
@@ -191,53 +118,128 @@ def until_question(argv: list[str], text: str, cwd: Path) -> float:
         child.close(force=True)
 
 
-def prompt_row(work: Path, runs: tuple[int, int]) -> Row:
-    """Interleaved by hand (hyperfine cannot stop at a prompt): the order alternates per round."""
-    sides = {"ours": [PYSTARTER, "new"], "ref": [PYTHON, str(HERE / "minimal_prompt.py")]}
-    times: dict[str, list[float]] = {"ours": [], "ref": []}
-    try:
-        for i in range(runs[1] + runs[0]):
-            for side in sides if i % 2 else reversed(list(sides)):
-                seconds = until_question(sides[side], QUESTION, work)
-                if i >= runs[1]:
-                    times[side].append(seconds)
-    except Exception as exc:  # pexpect.EOF or TIMEOUT: the question never showed
-        print(f"first question: {side} failed: {exc!r:.300}", file=sys.stderr)
-        return Row("first wizard question (pty)", None, None, "minimal_prompt.py", 1.3, "failed")
-    medians = [statistics.median(times[s]) for s in ("ours", "ref")]
-    return Row("first wizard question (pty)", *medians, "minimal_prompt.py", 1.3,
-               f"{runs[0]} interleaved rounds")  # fmt: skip
+class Bench:
+    """Where the commands run, how often, and which copier template root they render."""
 
+    def __init__(self, work: Path, runs: dict[str, tuple[int, int]], templates: Path) -> None:
+        self.work, self.runs, self.templates = work, runs, templates
 
-def green_row(work: Path, runs: tuple[int, int], templates: Path) -> Row:
-    """Render, install, run the tests: what a person waits for before the first green run."""
-    ours, ref = work / "green-ours" / PROJECT, work / "green-ref" / PROJECT
-    ours_cmd = f"{cmd(PYSTARTER, 'new', ours, '-f', 'fastapi', '--no-input', '--no-git', '--install')}" \
-        f" && cd {ours} && {TEST_COMMAND}"  # fmt: skip
-    ref_cmd = f"{cmd(COPIER, 'copy', '--defaults', '--trust', '-d', 'framework=fastapi', *NAMES, templates, ref)}" \
-        f" && cd {ref} && uv sync --quiet && {TEST_COMMAND}"  # fmt: skip
-    prepare = (f"rm -rf {ours.parent} && mkdir {ours.parent}", f"rm -rf {ref.parent} && mkdir {ref.parent}")
-    medians = hyperfine("green-fastapi", ours_cmd, ref_cmd, runs, work, prepare, shell=True)
-    return Row("time to green, fastapi", *medians, "copier + uv sync + pytest", None, "warm uv cache")
+    def compare(self, section: str, what: str, ours: str, ref: str, ref_label: str,
+                target: float | None = None, prepare: tuple[str, str] | None = None,
+                shell: bool = False) -> Row:  # fmt: skip
+        """One hyperfine call runs both commands; its exports go to benchmarks/results/."""
+        out = HERE / "results" / re.sub(r"[^a-z0-9]+", "-", what.lower()).strip("-")
+        out.parent.mkdir(exist_ok=True)
+        runs, warmup = self.runs[section]
+        argv = ["hyperfine", "--style", "basic", "--runs", str(runs), "--warmup", str(warmup)]
+        argv += ["--export-json", f"{out}.json", "--export-markdown", f"{out}.md"]
+        argv += [] if shell else ["--shell=none"]
+        for step in prepare or ():
+            argv += ["--prepare", step]
+        argv += ["-n", "pystarter", ours, "-n", "reference", ref]
+        if subprocess.run(argv, cwd=self.work, env=ENV, stdout=sys.stderr).returncode:
+            for command in (ours, ref):  # say why: run each once more, show its output's end
+                argv = command if shell else shlex.split(command)
+                again = subprocess.run(argv, shell=shell, cwd=self.work, env=ENV,
+                                       capture_output=True, text=True)  # fmt: skip
+                print(f"{command}: exit {again.returncode}: {again.stderr[-400:]}", file=sys.stderr)
+            return Row(what, None, None, ref_label, target, "failed")
+        medians = [r["median"] for r in json.loads(Path(f"{out}.json").read_text())["results"]]
+        return Row(what, medians[0], medians[1], ref_label, target)
 
+    def startup_rows(self) -> list[Row]:
+        bare, version = cmd(PYTHON, "-c", "pass"), cmd(PYSTARTER, "--version")
+        typer_help = cmd(PYTHON, HERE / "minimal_typer.py", "--help")
+        help_ = cmd(PYSTARTER, "--help")
+        no_cache = (cmd("rm", "-rf", self.work / "cache"), "true")  # pystarter keeps help there
+        typer = cmd(PYTHON, "-c", "import typer")
+        return [
+            self.compare("startup", "pystarter --version", version, bare, "python -c pass", 2.0),
+            self.compare("startup", "pystarter --help", help_, typer_help, "minimal_typer.py", 1.3),
+            self.compare("startup", "pystarter --help, empty help cache", help_, typer_help,
+                         "minimal_typer.py", None, no_cache),
+            self.compare("startup", "import typer (for scale)", typer, bare, "python -c pass"),
+        ]  # fmt: skip
 
-def ms(seconds: float | None) -> str:
-    return "FAILED" if seconds is None else f"{seconds * 1000:,.0f} ms"
+    def render_row(self, what: str, ours: list[str], ref: list[str]) -> Row:
+        """Both argvs end in their destination, removed before every run."""
+        dests = [Path(argv[-1]) for argv in (ours, ref)]
+        for dest in dests:
+            dest.parent.mkdir(parents=True)
+        prepare = (cmd("rm", "-rf", dests[0]), cmd("rm", "-rf", dests[1]))
+        row = self.compare("render", what, cmd(*ours), cmd(*ref), "copier copy", 1.15, prepare)
+        # hyperfine leaves the last run's output: did both write the same files?
+        files = [{p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file()} for d in dests]
+        if not row.note:
+            diff = sorted(files[0] ^ files[1])[:4]
+            row.note = f"differ: {diff}" if diff else f"same {len(files[0])} files"
+        return row
+
+    def render_rows(self, frameworks: list[str]) -> list[Row]:
+        copier, rows, work = [COPIER, "copy", "--defaults", "--trust"], [], self.work
+        for fw in frameworks:
+            ours, ref = str(work / "ours" / fw / PROJECT), str(work / "ref" / fw / PROJECT)
+            new = [PYSTARTER, "new", "-f", fw, "--no-input", "--no-git", ours]
+            copy = [*copier, *data(f"framework={fw}", *NAMES), str(self.templates), ref]
+            rows.append(self.render_row(f"new -f {fw} --no-input --no-git", new, copy))
+        template = str(write_custom_template(work / "custom-template"))
+        answers = data("project_name=demo", "description=A demo", "use_docker=true")
+        ours, ref = str(work / "ours" / "custom" / "demo"), str(work / "ref" / "custom" / "demo")
+        new = [PYSTARTER, "new", "-t", template, "--no-input", "--no-git", *answers, ours]
+        copy = [*copier, *answers, template, ref]
+        return [*rows, self.render_row("new -t <custom template>", new, copy)]
+
+    def prompt_row(self) -> Row:
+        """Interleaved by hand, order flipping each round: hyperfine cannot stop at a prompt."""
+        sides = {"ours": [PYSTARTER, "new"], "ref": [PYTHON, str(HERE / "minimal_prompt.py")]}
+        times: dict[str, list[float]] = {"ours": [], "ref": []}
+        runs, warmup = self.runs["prompt"]
+        row = Row("first wizard question (pty)", None, None, "minimal_prompt.py", 1.3, "failed")
+        try:
+            for i in range(warmup + runs):
+                for side in ("ours", "ref") if i % 2 else ("ref", "ours"):
+                    seconds = until_question(sides[side], self.work)
+                    if i >= warmup:
+                        times[side].append(seconds)
+        except Exception as exc:  # pexpect.EOF or TIMEOUT: the question never showed
+            print(f"first question: {sides[side]} failed: {exc!r:.400}", file=sys.stderr)
+            return row
+        row.ours, row.ref = statistics.median(times["ours"]), statistics.median(times["ref"])
+        row.note = f"{runs} interleaved rounds"
+        return row
+
+    def green_row(self) -> Row:
+        """Render, install, run the tests: the wait until a new project's first green run."""
+        ours, ref = self.work / "green-ours" / PROJECT, self.work / "green-ref" / PROJECT
+        new = cmd(PYSTARTER, "new", "-f", "fastapi", "--no-input", "--no-git", "--install", ours)
+        copy = cmd(COPIER, "copy", "--defaults", "--trust", *data("framework=fastapi", *NAMES),
+                   self.templates, ref)  # fmt: skip
+        ours_cmd = f"{new} && cd {ours} && {TEST_COMMAND}"
+        ref_cmd = f"{copy} && cd {ref} && uv sync --quiet && {TEST_COMMAND}"
+        prepare = (f"rm -rf {ours}; mkdir -p {ours.parent}", f"rm -rf {ref}; mkdir -p {ref.parent}")
+        return self.compare("green", "time to green, fastapi", ours_cmd, ref_cmd,
+                            "copier + uv sync + pytest", None, prepare, shell=True)  # fmt: skip
 
 
 def report(rows: list[Row], header: str) -> str:
-    lines = [header, "", "| row | pystarter | reference | ratio | target | met? |", "|---|---|---|---|---|---|"]
+    def ms(seconds: float | None) -> str:
+        return "FAILED" if seconds is None else f"{seconds * 1000:,.0f} ms"
+
+    lines = [header, "", "| row | pystarter | reference | ratio | target | met? |"]
+    lines.append("|---|---|---|---|---|---|")
     for r in rows:
         ratio = f"{r.ratio:.2f}x" if r.ratio else "-"
         target = f"<= {r.target:g}x" if r.target else ""
         met = {True: "yes", False: "**no**", None: ""}[r.met]
-        note = f" ({r.note})" if r.note else ""
-        lines.append(f"| {r.what}{note} | {ms(r.ours)} | {ms(r.ref)} ({r.ref_label}) | {ratio} | {target} | {met} |")
+        what = f"{r.what} ({r.note})" if r.note else r.what
+        lines.append(
+            f"| {what} | {ms(r.ours)} | {ms(r.ref)} ({r.ref_label}) | {ratio} | {target} | {met} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def update_readmes(text: str) -> None:
-    """Replace what sits between the result markers in README.md and benchmarks/README.md."""
+    """Replace what sits between the result markers of README.md and benchmarks/README.md."""
     for readme in (REPO / "README.md", HERE / "README.md"):
         old = readme.read_text()
         start, end = old.find(MARKERS[0]), old.find(MARKERS[1])
@@ -245,46 +247,45 @@ def update_readmes(text: str) -> None:
             readme.write_text(old[: start + len(MARKERS[0])] + "\n" + text + old[end:])
             print(f"updated {readme}", file=sys.stderr)
         else:
-            print(f"note: {readme} has no {MARKERS[0]} ... {MARKERS[1]} markers", file=sys.stderr)
+            print(f"note: {readme} has no {' ... '.join(MARKERS)} markers", file=sys.stderr)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs")
-    parser.add_argument("--green", action="store_true", help="also time to green (slow: installs)")
+    parser.add_argument("--green", action="store_true", help="also time to green (installs)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
-    parser.add_argument("--update-readme", action="store_true", help="write the table between the markers")
-    parser.add_argument("--templates", type=Path, default=REPO / "templates", help="copier template root")
-    parser.add_argument("--framework", action="append", choices=FRAMEWORKS, help="render rows for these only")
+    parser.add_argument("--update-readme", action="store_true", help="fill the README markers")
+    parser.add_argument("--templates", type=Path, default=REPO / "templates", help="copier root")
+    parser.add_argument("--framework", action="append", choices=FRAMEWORKS, help="render these")
     args = parser.parse_args()
     runs, templates = QUICK if args.quick else RUNS, args.templates.resolve()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="pystarter-bench-") as tmp:
         work = Path(tmp)
-        ENV.update(PYSTARTER_CONFIG=str(work / "no-config.toml"), PYSTARTER_CACHE_DIR=str(work / "cache"))
-        rows = startup_rows(work, runs["startup"])
-        rows += render_rows(work, runs["render"], templates, args.framework or list(FRAMEWORKS))
-        rows.append(prompt_row(work, runs["prompt"]))
-        if args.green:
-            rows.append(green_row(work, runs["green"], templates))
-    versions = ", ".join(f"{d} {metadata.version(d)}" for d in ("copier", "typer", "questionary", "rich"))
-    hyperfine_version = subprocess.run(["hyperfine", "--version"], capture_output=True, text=True).stdout
-    header = (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load average {load:.2f} at "
-              f"start and {os.getloadavg()[0]:.2f} at the end{', --quick' if args.quick else ''}; "
-              f"Python {sys.version.split()[0]}, {versions}, {hyperfine_version.strip()}; "
-              f"templates: {templates}. Medians; runs (warm-ups) per command: "
-              + ", ".join(f"{k} {n} ({w})" for k, (n, w) in runs.items() if k != "green" or args.green) + ".")  # fmt: skip
+        ENV.update(
+            PYSTARTER_CONFIG=str(work / "none.toml"), PYSTARTER_CACHE_DIR=str(work / "cache")
+        )
+        bench = Bench(work, runs, templates)
+        rows = bench.startup_rows() + bench.render_rows(args.framework or list(FRAMEWORKS))
+        rows += [bench.prompt_row()] + ([bench.green_row()] if args.green else [])
+    tools = [f"{d} {metadata.version(d)}" for d in ("copier", "typer", "questionary", "rich")]
+    tools.append(subprocess.run(["hyperfine", "-V"], capture_output=True, text=True).stdout.strip())
+    counts = [f"{k} {n} ({w})" for k, (n, w) in runs.items() if k != "green" or args.green]
+    header = (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC{', --quick' if args.quick else ''}: "
+        f"{os.cpu_count()} CPUs, load average {load:.2f} at start, {os.getloadavg()[0]:.2f} at "
+        f"the end; Python {sys.version.split()[0]}, {', '.join(tools)}; templates {templates}. "
+        f"Medians; runs (warm-ups) per command: {', '.join(counts)}."
+    )
     text = report(rows, header)
     print(text)
     (HERE / "results.md").write_text(text)
     if args.update_readme:
         update_readmes(text)
-    return 1 if args.check and any(r.met is False or r.ours is None or r.ref is None for r in rows) else 0
+    failed = any(r.met is False or r.ours is None or r.ref is None for r in rows)
+    return 1 if args.check and failed else 0
 
-
-ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV")}
-ENV.update(PATH=f"{BIN}{os.pathsep}{ENV.get('PATH', '')}", COLUMNS="100",
-           UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1")  # fmt: skip
 
 if __name__ == "__main__":
     sys.exit(main())
