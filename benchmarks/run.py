@@ -139,10 +139,11 @@ class Bench:
             argv += ["--prepare", step]
         argv += ["-n", "pystarter", ours, "-n", "reference", ref]
         if subprocess.run(argv, cwd=self.work, env=ENV, stdout=sys.stderr).returncode:
-            for command in (ours, ref):  # say why: run each once more, show its output's end
-                args = command if shell else shlex.split(command)
-                again = subprocess.run(args, shell=shell, cwd=self.work, env=ENV,
-                                       capture_output=True, text=True)  # fmt: skip
+            for step, command in zip(prepare or ("true", "true"), (ours, ref), strict=True):
+                for line in (step, command):  # say why: once more, show the end of its output
+                    args = line if shell else shlex.split(line)
+                    again = subprocess.run(args, shell=shell, cwd=self.work, env=ENV,
+                                           capture_output=True, text=True)  # fmt: skip
                 print(f"{command}: exit {again.returncode}: {again.stderr[-400:]}", file=sys.stderr)
             return Row(what, None, None, ref_label, target, "failed")
         medians = [r["median"] for r in json.loads(Path(f"{out}.json").read_text())["results"]]
