@@ -24,7 +24,7 @@ from pystarter.sources import (
     plain_git_url,
     resolve_source,
 )
-from pystarter.template_config import check_extensions, check_trust, read_template_config
+from pystarter.template_config import read_template_config
 from tests.helpers import bare_clone, build_file_tree, git_save, make_template
 
 NO_REGISTRY: dict[str, RegisteredTemplate] = {}
@@ -197,15 +197,15 @@ def test_unsafe_features_need_trust(tmp_path: Path) -> None:
     build_file_tree({"copier.yml": "_tasks: ['touch ran']\n_migrations: []\nx: 1\n"}, tmp_path)
     config = read_template_config(tmp_path)
     with pytest.raises(UntrustedTemplateError, match="uses tasks") as caught:
-        check_trust(resolve(str(tmp_path)), config)
+        config.check_trust(str(tmp_path), resolve(str(tmp_path)).trusted)
     assert "--trust" in caught.value.one_line()
-    check_trust(resolve(str(tmp_path), trust=True), config)
+    config.check_trust(str(tmp_path), resolve(str(tmp_path), trust=True).trusted)
 
 
 def test_missing_jinja_extension_names_the_package(tmp_path: Path) -> None:
     build_file_tree({"copier.yml": "_jinja_extensions: [jinja2_nope.Ext]\nx: 1\n"}, tmp_path)
     with pytest.raises(MissingExtensionError, match="package 'jinja2_nope' is not installed"):
-        check_extensions(resolve(str(tmp_path)), read_template_config(tmp_path))
+        read_template_config(tmp_path).check_extensions(str(tmp_path))
 
 
 def test_builtin_projects_are_recognised_by_their_recorded_path() -> None:

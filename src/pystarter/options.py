@@ -52,6 +52,7 @@ def builtin_templates_dir() -> Path:
 
 
 def builtin_questions() -> list[Question]:
+    """The built-in template's questions, read from its copier.yml."""
     return read_template_config(builtin_templates_dir()).question_list()
 
 
@@ -83,8 +84,8 @@ class Option:
         return framework not in self.fixed
 
 
-def _load_options() -> tuple[Option, ...]:
-    questions = [q for q in builtin_questions() if q.type == "bool" or q.choices]
+def _load_options(questions: list[Question]) -> tuple[Option, ...]:
+    questions = [q for q in questions if q.type == "bool" or q.choices]
     contexts: dict[str, dict[str, Any]] = {fw: {"framework": fw} for fw in FRAMEWORKS}
     options = []
     for question in questions:
@@ -118,13 +119,12 @@ class Rule:
         return all(answers.get(k) == v for k, v in self.when.items())
 
 
+_QUESTIONS = builtin_questions()
 OPTIONS: tuple[Option, ...] = tuple(
-    option for option in _load_options() if option.key != "python_version"
+    option for option in _load_options(_QUESTIONS) if option.key != "python_version"
 )
 PYTHON_VERSIONS: tuple[str, ...] = next(
-    tuple(str(c.value) for c in q.choices)
-    for q in builtin_questions()
-    if q.name == "python_version"
+    tuple(str(c.value) for c in q.choices) for q in _QUESTIONS if q.name == "python_version"
 )
 OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}
 

@@ -44,9 +44,8 @@ from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, r
 from pystarter.sources import TemplateSource, checkout, resolve_source
 from pystarter.template_config import (
     TemplateConfig,
-    check_extensions,
-    check_trust,
     read_template_config,
+    render_maybe,
 )
 
 Progress = Callable[[str], AbstractContextManager[Callable[[str], None]]]
@@ -274,8 +273,8 @@ def _custom_answers(
         template = replace(template, trusted=True)
     with checkout(template) as root:
         config = read_template_config(root)
-    check_trust(template, config)
-    check_extensions(template, config)
+    config.check_trust(template.source, template.trusted)
+    config.check_extensions(template.source)
     asked = set(config.questions)
     answers = {k: v for k, v in layer(*lower).items() if k in asked}
     answers.update(given)
@@ -300,10 +299,7 @@ def _commands(
             if "pyproject.toml" in files
             else {"install": "", "run": "", "test": ""}
         )
-    from jinja2.sandbox import SandboxedEnvironment
-
-    env = SandboxedEnvironment()
-    return {key: env.from_string(str(value)).render(**answers) for key, value in declared.items()}
+    return {key: str(render_maybe(str(value), answers) or "") for key, value in declared.items()}
 
 
 def _next_steps(destination: Path, commands: Mapping[str, str], installed: bool) -> list[str]:

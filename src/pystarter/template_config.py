@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pystarter.errors import (
     MissingExtensionError,
@@ -15,9 +16,6 @@ from pystarter.errors import (
     UntrustedTemplateError,
     UsageError,
 )
-
-if TYPE_CHECKING:
-    from pystarter.sources import TemplateSource
 
 COPIER_FILES = ("copier.yml", "copier.yaml")
 #: copier.yml settings that run code or load code: custom templates need --trust for them.
@@ -74,6 +72,27 @@ class TemplateConfig:
     def jinja_extensions(self) -> list[str]:
         extensions = self.settings.get("_jinja_extensions") or []
         return [str(e) for e in extensions] if isinstance(extensions, list) else [str(extensions)]
+
+    def check_trust(self, name: str, trusted: bool) -> None:
+        """Refuse a custom template that runs or loads code, unless it is trusted."""
+        features = self.unsafe_features
+        if features and not trusted:
+            raise UntrustedTemplateError(
+                f"template {name} uses {', '.join(features)}, which run code on this machine",
+                "pass --trust if you trust its author (or register it with --trusted)",
+            )
+
+    def check_extensions(self, name: str) -> None:
+        """A Jinja extension whose package is missing: named before copier fails obscurely.
+        Extensions loaded from the template's own files (``path.py:Class``) are copier's."""
+        for extension in self.jinja_extensions:
+            module = None if ".py:" in extension else missing_module(extension)
+            if module is not None:
+                raise MissingExtensionError(
+                    f"template {name} needs the Jinja extension {extension}, "
+                    f"but the package {module!r} is not installed",
+                    f"install it next to pystarter, e.g. pip install {module.replace('_', '-')}",
+                )
 
     def required_keys(self, given: set[str] | Mapping[str, Any]) -> list[str]:
         """Questions copier would ask that have no default and no answer, in template order.
@@ -212,12 +231,18 @@ def render_maybe(value: Any, context: Mapping[str, Any]) -> Any:
     """A question's default as copier would see it, or None when only copier can render it."""
     if not isinstance(value, str) or ("{{" not in value and "{%" not in value):
         return value
-    from jinja2.sandbox import SandboxedEnvironment
-
     try:
-        return SandboxedEnvironment().from_string(value).render(**context)
+        return _sandbox().from_string(value).render(**context)
     except Exception:  # any Jinja error: copier-only filters, undefined attributes
         return None
+
+
+@cache
+def _sandbox() -> Any:
+    """One sandboxed Jinja environment per process: answers are data, never code."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment()
 
 
 def condition_holds(when: Any, context: Mapping[str, Any]) -> bool:
@@ -319,28 +344,6 @@ def read_template_config(root: Path) -> TemplateConfig:
 
 
 # --- rules before rendering ----------------------------------------------------------------
-
-
-def check_trust(source: TemplateSource, config: TemplateConfig) -> None:
-    """Refuse a custom template that runs or loads code, unless it is trusted."""
-    features = config.unsafe_features
-    if features and not source.trusted:
-        raise UntrustedTemplateError(
-            f"template {source.source} uses {', '.join(features)}, which run code on this machine",
-            "pass --trust if you trust its author (or register it with --trusted)",
-        )
-
-
-def check_extensions(source: TemplateSource, config: TemplateConfig) -> None:
-    """A Jinja extension whose package is missing: name it before copier fails obscurely."""
-    for extension in config.jinja_extensions:
-        module = missing_module(extension)
-        if module is not None:
-            raise MissingExtensionError(
-                f"template {source.source} needs the Jinja extension {extension}, "
-                f"but the package {module!r} is not installed",
-                f"install it next to pystarter, e.g. pip install {module.replace('_', '-')}",
-            )
 
 
 def missing_module(dotted: str) -> str | None:

@@ -43,7 +43,7 @@ from pystarter.sources import (
     pin_ref,
     plain_git_url,
 )
-from pystarter.template_config import check_extensions, check_trust, read_template_config
+from pystarter.template_config import read_template_config
 
 UpdateMethod = Literal["copier", "merge"]
 
@@ -256,8 +256,8 @@ def _copier_update(
     template = TemplateSource(source_path, location, "git", trusted, ref, None, url)
     with checkout(template) as root:
         config = read_template_config(root)
-    check_trust(template, config)
-    check_extensions(template, config)
+    config.check_trust(template.source, template.trusted)
+    config.check_extensions(template.source)
     missing = config.required_keys(layer(data, _user_answers(recorded)))
     if missing:
         raise MissingAnswersError(missing)
@@ -375,8 +375,8 @@ def _merge_answers(
         check_compatible(template.framework, answers)
         return answers
     config = read_template_config(Path(template.location))
-    check_trust(template, config)
-    check_extensions(template, config)
+    config.check_trust(template.source, template.trusted)
+    config.check_extensions(template.source)
     missing = config.required_keys(given)
     if missing:
         raise MissingAnswersError(missing)
