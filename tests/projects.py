@@ -229,17 +229,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: The home folder before the isolation fixture points HOME at a temporary one (pyenv is there).
+REAL_HOME = os.path.expanduser("~")
+
+
 def interpreter_for(version: str | None) -> str:
     """A Python of ``version`` on this machine (uv cannot download one here), or skip loudly."""
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     if version in (None, running):
         return sys.executable
     candidates = [shutil.which(f"python{version}")]
-    candidates += sorted(
-        glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}"))
-    )
+    candidates += sorted(glob.glob(f"{REAL_HOME}/.pyenv/versions/{version}.*/bin/python{version}"))
     candidates += [f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
-    for candidate in filter(None, candidates):
+    for candidate in filter(os.path.exists, filter(None, candidates)):
         probe = subprocess.run([candidate, "--version"], capture_output=True, text=True)
         if probe.returncode == 0 and probe.stdout.startswith(f"Python {version}."):
             return candidate
