@@ -38,6 +38,7 @@ def _isolated_user(
         monkeypatch.setenv(variable, str(home / folder))
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
+    (home / "copier-settings.yml").write_text("{}\n")
     monkeypatch.setenv("COPIER_SETTINGS_PATH", str(home / "copier-settings.yml"))
     monkeypatch.setenv("PYSTARTER_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))

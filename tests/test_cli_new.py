@@ -120,9 +120,9 @@ def test_json_has_every_spec_key(tmp_path: Path, tiny_template: Path) -> None:
         assert key in payload
     assert payload["destination"] == str(dest.absolute())
     assert "pyproject.toml" in payload["files"]
-    assert payload["commands"]["run"] == "uv run python -m demo"
+    assert payload["commands"]["run"] == "uv run python -m tiny"  # the template's own default
     assert payload["next_steps"][0].startswith("cd ")
-    assert (dest / "demo" / "__init__.py").read_text() == 'GREETING = "hello"\n'
+    assert (dest / "tiny" / "__init__.py").read_text() == 'GREETING = "hello"\n'
 
 
 def test_answers_are_layered_flags_data_file_config_git(
@@ -141,7 +141,8 @@ def test_answers_are_layered_flags_data_file_config_git(
     given = json.loads(result.stdout)["answers"]
     assert given["greeting"] == "from-data"
     assert given["project_name"] == "Flag Name"
-    assert given["package_name"] == "flag_name"
+    assert "package_name" not in given  # a custom template's own default decides it
+    assert (tmp_path / "out" / "tiny" / "__init__.py").is_file()
 
 
 def test_config_and_git_fill_the_author_of_a_builtin(tmp_path: Path) -> None:
@@ -179,7 +180,7 @@ def test_force_overwrites_only_the_template_files(tmp_path: Path, tiny_template:
     result = invoke("new", str(dest), "-t", str(tiny_template), "--no-input", "--force", "--no-git")
     assert result.exit_code == 0, result.stderr
     assert (dest / "keep.txt").read_text() == "mine\n"
-    assert (dest / "README.md").read_text() == "# existing\n"
+    assert (dest / "README.md").read_text() == "# Tiny\n"  # the template's own default name
 
 
 def test_force_keeps_the_env_file_already_there(tmp_path: Path) -> None:
@@ -216,7 +217,7 @@ def test_skip_if_exists_patterns_are_rendered_and_matched_like_copier(
 
     assert result.exit_code == 0, result.stderr
     assert (dest / "tiny" / "local_settings.py").read_text() == "MINE = 1\n"
-    assert (dest / "README.md").read_text() == "# existing\n"
+    assert (dest / "README.md").read_text() == "# Tiny\n"  # the template's own default name
 
 
 def test_a_failing_render_leaves_nothing_behind(tmp_path: Path, tiny_template: Path) -> None:

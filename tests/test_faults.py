@@ -266,7 +266,7 @@ def test_uv_missing_falls_back_to_pip_and_an_offline_pip_fails_in_one_line(
     completed = run("new", "demo", "-f", "fastapi", "--no-input", "--install", cwd=work, env=env)
     line = assert_one_line(completed, 1, "pip")
     assert "failed" in line
-    assert list(work.iterdir()) == []
+    assert_project_kept_with_a_way_to_finish(line, work / "demo")
 
 
 def test_an_install_that_cannot_reach_the_index_fails_in_one_line(tmp_path: Path) -> None:
@@ -275,8 +275,19 @@ def test_an_install_that_cannot_reach_the_index_fails_in_one_line(tmp_path: Path
     env = {**os.environ, "PATH": path_with(tmp_path, "git", "uv"), "UV_OFFLINE": "1",
            "UV_CACHE_DIR": str(tmp_path / "empty-cache"), "UV_INDEX_URL": DEAD_INDEX}  # fmt: skip
     completed = run("new", "demo", "-f", "fastapi", "--no-input", "--install", cwd=work, env=env)
-    assert_one_line(completed, 1, "uv sync failed")
-    assert list(work.iterdir()) == []
+    line = assert_one_line(completed, 1, "uv sync failed")
+    assert_project_kept_with_a_way_to_finish(line, work / "demo")
+
+
+def assert_project_kept_with_a_way_to_finish(line: str, dest: Path) -> None:
+    """A failed install keeps the rendered, committed project and says the command that
+    finishes it; the half-made .venv is gone."""
+    assert f"the project is created in {dest}" in line
+    assert f"finish with: cd {dest} && uv sync" in line
+    assert (dest / "pyproject.toml").is_file() and not (dest / ".venv").exists()
+    log = subprocess.run(["git", "log", "--format=%s"], cwd=dest, capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    assert log.strip() == "Initial commit from pystarter"
 
 
 # --- network -------------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ def test_signal_during_render_leaves_nothing(sandbox: Sandbox, name: str) -> Non
     with template_paused_mid_render(sandbox.root) as (template, copier_is_reading):
         process = start(sandbox, "-t", str(template), "--no-git")
         wait_until(copier_is_reading, process, "the middle of rendering")
-        assert any(p.name.startswith(".pystarter-") for p in sandbox.work.iterdir())
+        assert sandbox.dest.is_dir()  # copier renders into DEST itself
         status, _, err = interrupt(process, SIGNALS[name][0])
     assert_stopped_cleanly(sandbox, status, err, name)
 
@@ -221,12 +221,23 @@ def test_signal_during_git_leaves_nothing(sandbox: Sandbox, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SIGNALS)
-def test_signal_during_install_leaves_nothing(sandbox: Sandbox, name: str) -> None:
+def test_signal_during_install_keeps_the_project_and_says_how_to_finish(
+    sandbox: Sandbox, name: str
+) -> None:
     process = start(sandbox, "-f", "fastapi", "--no-git", "--install")
     wait_until(sandbox.mark.exists, process, "the install")
     assert (sandbox.dest / ".venv" / "lib" / "half-installed").is_file()
     status, _, err = interrupt(process, SIGNALS[name][0])
-    assert_stopped_cleanly(sandbox, status, err, name)
+    _, code, word = SIGNALS[name]
+    assert status == code, err
+    assert err.strip().splitlines() == [
+        f"error: {word}; the project is created in {sandbox.dest} (the install did not "
+        f"finish) (finish with: cd {sandbox.dest} && uv sync && uv run alembic upgrade head)"
+    ]
+    assert (sandbox.dest / "pyproject.toml").is_file()
+    assert not (sandbox.dest / ".venv").exists()
+    assert list(sandbox.tmp.iterdir()) == []
+    assert_tool_gone(int(sandbox.mark.read_text()), sandbox)
 
 
 @pytest.mark.parametrize("name", SIGNALS)

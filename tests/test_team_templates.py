@@ -69,7 +69,7 @@ def test_registered_template_is_listed_and_renders_its_latest_tag(tmp_path: Path
     dest = tmp_path / "svc"
     result = invoke("new", str(dest), "--template", "acme", "--no-input", "--data", "greeting=hi")
     assert result.exit_code == 0, result.stderr
-    assert (dest / "README.md").read_text() == "# svc\n\nhi from v2\n"
+    assert (dest / "README.md").read_text() == "# Demo\n\nhi from v2\n"  # its own default
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert (answers["_commit"], answers["_src_path"]) == ("v2", str(template))
 

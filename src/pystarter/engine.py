@@ -7,9 +7,11 @@ step runs. Whatever fails or is interrupted, DEST is left as it was found.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,17 +20,10 @@ from typing import Any
 from pystarter import git, render
 from pystarter.answers import check_text_answers
 from pystarter.destination import check_destination
-from pystarter.errors import InstallError
-from pystarter.placement import (
-    Placement,
-    kept_files,
-    list_files,
-    signals_deferred,
-    staging_area,
-    workspace_for,
-    write_error,
-)
+from pystarter.errors import InstallError, StoppedError, Terminated
+from pystarter.placement import Claim, compare, list_files, signals_deferred, write_error
 from pystarter.sources import TemplateSource
+from pystarter.template_config import render_maybe
 
 StepCallback = Callable[[str], None]
 ANSWERS_FILE = ".copier-answers.yml"
@@ -47,7 +42,12 @@ class NewProjectRequest:
     record: Mapping[str, Any] = field(default_factory=dict)
     """Extra keys saved in the answers file (the recommendation), prefixed with ``_pystarter_``."""
     keep_existing: tuple[str, ...] = ()
-    """The template's ``_skip_if_exists`` patterns: a matching file already in DEST is kept."""
+    """The template's ``_skip_if_exists`` patterns: copier keeps a matching file DEST has."""
+    answers_file: str = ANSWERS_FILE
+    install_command: str = "uv sync"
+    message_after_copy: str = ""
+    """The template's ``_message_after_copy`` as copier.yml spells it."""
+    """What finishes the install by hand, said when ``install`` fails."""
 
 
 @dataclass
@@ -58,64 +58,136 @@ class NewProjectResult:
     notes: list[str] = field(default_factory=list)
     """Things the user should know that are not errors (fallback git identity, git missing)."""
     installed_with: str | None = None
+    actions: dict[str, str] = field(default_factory=dict)
+    """With --dry-run or --force: create, overwrite or identical for each file."""
+    message: str = ""
+    """The template's ``_message_after_copy``, rendered."""
 
 
 def _quiet(_: str) -> None:
     pass
 
 
-def new_project(request: NewProjectRequest, on_step: StepCallback = _quiet) -> NewProjectResult:
+def new_project(
+    request: NewProjectRequest, session: render.Session, on_step: StepCallback = _quiet
+) -> NewProjectResult:
+    """Render ``session``'s template into DEST, commit, install; DEST is left as it was found
+    if anything before the first commit fails or is interrupted."""
     destination = request.destination.absolute()
     check_text_answers(request.answers)
     check_destination(destination, request.force)
-    workspace = workspace_for(destination)
-    with staging_area(workspace) as staging:
+    occupied = destination.is_dir() and any(destination.iterdir())
+    planned: dict[str, str] = {}
+    if occupied or request.dry_run:
+        planned = _preview(session, request.answers, destination, request.keep_existing)
+    written = sorted(f for f, action in planned.items() if action != "kept")
+    if request.dry_run:
+        return NewProjectResult(destination, written, actions=planned)
+    claim = Claim.take(destination, request.force)
+    complete = False
+    try:
+        if planned:
+            claim.protect(written)
         on_step("rendering")
-        rendered = staging / "project"
         try:
-            render.copy(request.template, rendered, request.answers)
-            if request.record:
-                _record_in_answers_file(rendered, request.record)
+            session.copy(destination, request.answers)
         except OSError as exc:
-            raise write_error(exc, workspace) from exc
-        rendered_files = list_files(rendered)
-        kept = kept_files(destination, rendered_files, request.keep_existing)
-        files = [f for f in rendered_files if f not in kept]
-        result = NewProjectResult(destination, files)
+            raise write_error(exc, destination) from exc
+        _record_in_answers_file(destination / request.answers_file, request.record)
+        files = written if planned else list_files(destination)
+        result = NewProjectResult(destination, files, actions=planned)
+        kept = [f for f, action in planned.items() if action == "kept"]
         if kept:
             result.notes.append(
                 f"kept the {', '.join(kept)} already there (the template never overwrites it)"
             )
-        if request.dry_run:
-            return result
-        placement = Placement(rendered, destination, staging / "backup")
-        placement.check(files)
-        try:
-            try:
-                placement.apply(files)
-            except OSError as exc:
-                raise write_error(exc, destination.parent) from exc
-            if request.git:
-                on_step("git")
-                placement.track(destination / ".git")
-                inside = [staging.name] if staging.parent == destination else []
-                result.git_commit = git.first_commit(
-                    destination, FIRST_COMMIT_SUBJECT, result.notes, inside
-                )
-            if request.install:
-                on_step("installing")
-                placement.track(destination / ".venv")
-                result.installed_with = install_project(destination)
-        except BaseException:
-            with signals_deferred():
-                placement.undo()
+        if request.git:
+            on_step("git")
+            result.git_commit = git.first_commit(destination, FIRST_COMMIT_SUBJECT, result.notes)
+        with signals_deferred():  # from here on a signal means: the project is there
+            claim.release()
+            complete = True
+    except BaseException as exc:
+        if not complete:
+            claim.undo()
             raise
-        return result
+        raise stopped_after(exc, destination) from exc
+    result.message = _rendered_message(request.message_after_copy, request.answers, destination)
+    if request.install:
+        on_step("installing")
+        result.installed_with = _install(destination, request.install_command)
+    return result
 
 
-def _record_in_answers_file(rendered: Path, record: Mapping[str, Any]) -> None:
-    answers_file = rendered / ANSWERS_FILE
-    if not answers_file.is_file():
+def _rendered_message(message: str, answers: Mapping[str, Any], destination: Path) -> str:
+    """The template's ``_message_after_copy``, rendered with the answers and the paths
+    copier gives it (as written, when it needs more of copier than that)."""
+    context = {
+        **answers,
+        "_folder_name": destination.name,
+        "_copier_conf": {"dst_path": str(destination)},
+    }
+    return str(render_maybe(message, context) or message).strip()
+
+
+def _preview(
+    session: render.Session,
+    answers: Mapping[str, Any],
+    destination: Path,
+    keep_existing: tuple[str, ...],
+) -> dict[str, str]:
+    """Each file the template writes and what writing it does in DEST: create, overwrite,
+    identical, or kept (``_skip_if_exists``). Nothing of the template is run."""
+    with tempfile.TemporaryDirectory(prefix="pystarter-preview-") as scratch:
+        rendered = Path(scratch) / destination.name
+        session.preview(rendered, answers)
+        actions = compare(rendered, destination, list_files(rendered))
+    if keep_existing:
+        from pathspec import GitIgnoreSpec
+
+        spec = GitIgnoreSpec.from_lines(keep_existing)
+        for relative, action in actions.items():
+            if action != "create" and spec.match_file(relative):
+                actions[relative] = "kept"
+    return actions
+
+
+def _install(destination: Path, finish: str) -> str:
+    """Install; the project is complete already, so a failure or an interrupt keeps it (the
+    half-made ``.venv`` is removed) and says how to finish."""
+    how = f"finish with: cd {shlex.quote(str(destination))} && {finish}"
+    venv = destination / ".venv"
+    made_venv = not venv.exists()
+    try:
+        return install_project(destination)
+    except BaseException as exc:
+        if made_venv:
+            with signals_deferred():
+                shutil.rmtree(venv, ignore_errors=True)
+        if isinstance(exc, InstallError):
+            message = f"{exc.message}; the project is created in {destination}"
+            raise InstallError(message, how) from exc
+        raise stopped_after(exc, destination, "the install did not finish", how) from exc
+
+
+def stopped_after(
+    exc: BaseException, destination: Path, skipped: str = "", hint: str = ""
+) -> BaseException:
+    """What to raise for ``exc`` once the project is complete: a signal becomes a message
+    saying the project is there (and what did not run); anything else is itself."""
+    if not isinstance(exc, KeyboardInterrupt):
+        return exc
+    word = "terminated" if isinstance(exc, Terminated) else "interrupted"
+    return StoppedError(
+        f"{word}; the project is created in {destination}" + (f" ({skipped})" if skipped else ""),
+        hint,
+        terminated=isinstance(exc, Terminated),
+    )
+
+
+def _record_in_answers_file(answers_file: Path, record: Mapping[str, Any]) -> None:
+    """pystarter's additions to copier's answers file, as ``_pystarter_*`` keys."""
+    if not record or not answers_file.is_file():
         return
     import yaml
 

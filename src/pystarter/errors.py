@@ -70,6 +70,14 @@ class CancelledError(PystarterError):
     """The user declined the wizard's confirmation: nothing was created (exit 1)."""
 
 
+class StoppedError(PystarterError):
+    """A signal arrived once the project was complete: it is kept, and the message says so."""
+
+    def __init__(self, message: str, hint: str = "", terminated: bool = False) -> None:
+        super().__init__(message, hint)
+        self.exit_status = ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED
+
+
 class RenderError(PystarterError):
     """The template failed to render."""
 

@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pystarter.template_config import Choice, Question
+from pystarter.errors import UsageError
+from pystarter.names import shown
+from pystarter.template_config import Choice, Question, cast_answer
 
 Check = Callable[[Any], "str | None"]
 
@@ -66,3 +68,55 @@ class Questionnaire:
         check = self.checks.get(question.name)
         reason = check(value) if check else None
         return reason or question.problem(value, {**self.context, **answers})
+
+
+def checked_answers(
+    questions: list[Question], answers: Mapping[str, Any], template: str
+) -> dict[str, Any]:
+    """``answers`` cast to their questions' types and checked against choices and validators
+    as copier checks them, in question order; a value copier would refuse is a usage error
+    naming the question and what it takes."""
+    checked = dict(answers)
+    for question in questions:
+        if question.name not in checked:
+            continue
+        value = cast_answer(question.type, checked[question.name])
+        checked[question.name] = value
+        if question.type in ("int", "float") and isinstance(value, str):
+            raise UsageError(
+                f"{question.name} must be a {'whole ' if question.type == 'int' else ''}number "
+                f"for template {template}, not {shown(value)}",
+                f"e.g. --data {question.name}=1",
+            )
+        if question.type == "bool" and not isinstance(value, bool):
+            raise UsageError(
+                f"{question.name} must be true or false, not {shown(value)}",
+                f"--data {question.name}=true",
+            )
+        values = [c.value for c in question.choices]
+        picked = value if question.multiselect and isinstance(value, list) else [value]
+        if values and any(v not in values for v in picked):
+            raise UsageError(
+                f"{question.name} cannot be {shown(value)} for template {template}",
+                f"choose one of {', '.join(str(v) for v in values)}",
+            )
+        reason = question.problem(value, checked)
+        if reason:
+            raise UsageError(f"{question.name} {shown(value)} is refused: {reason}", "")
+    return checked
+
+
+def unknown_keys(given: Iterable[str], questions: list[Question], template: str) -> None:
+    """A ``--data`` key the template does not ask is a usage error suggesting the closest."""
+    import difflib
+
+    names = [q.name for q in questions]
+    for key in given:
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = (
+                f"did you mean {close[0]}?"
+                if close
+                else f"template {template} asks: " + (", ".join(names) or "nothing")
+            )
+            raise UsageError(f"{key}: no such question in template {template}", hint)

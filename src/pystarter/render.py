@@ -12,7 +12,8 @@ import errno
 import re
 import subprocess
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,23 +44,78 @@ def load() -> None:
     import copier  # noqa: F401
 
 
+class Session:
+    """One template at its pinned ref: pystarter reads its copier.yml from ``root`` (the
+    template folder, or a clone of a git template at that ref), then copier renders it."""
+
+    def __init__(self, template: TemplateSource, root: Path) -> None:
+        self.template = template
+        self.root = root
+
+    def trust(self) -> None:
+        """The user trusts the template after seeing what it runs."""
+        from dataclasses import replace
+
+        self.template = replace(self.template, trusted=True)
+
+    def copy(self, destination: Path, answers: Mapping[str, Any]) -> None:
+        """``copier copy`` into ``destination`` itself: tasks, ``_folder_name`` and
+        ``_copier_conf.dst_path`` see the real path."""
+        from copier import run_copy
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # copier's notices (dirty local template...)
+                run_copy(
+                    self.template.location,
+                    destination,
+                    data=dict(answers),
+                    defaults=True,
+                    overwrite=True,
+                    quiet=True,
+                    unsafe=self.template.trusted,
+                    vcs_ref=self.template.vcs_ref,
+                    cleanup_on_error=False,  # pystarter undoes what it created, and only that
+                )
+        except Exception as exc:
+            raise _translated(self.template, exc) from exc
+
+    def preview(self, target: Path, answers: Mapping[str, Any]) -> None:
+        """Render into ``target`` running nothing from the template (no tasks, no migrations):
+        what ``--dry-run`` and ``--force`` compare with DEST."""
+        from copier import run_copy
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                run_copy(
+                    str(self.root),
+                    target,
+                    data=dict(answers),
+                    defaults=True,
+                    overwrite=True,
+                    quiet=True,
+                    unsafe=self.template.trusted,
+                    skip_tasks=True,
+                    vcs_ref="HEAD" if (self.root / ".git").exists() else None,
+                )
+        except Exception as exc:
+            raise _translated(self.template, exc) from exc
+
+
+@contextmanager
+def open_template(template: TemplateSource) -> Iterator[Session]:
+    """The template's files at the ref copier will render (a temporary clone for git)."""
+    from pystarter.sources import checkout
+
+    with checkout(template) as root:
+        yield Session(template, root)
+
+
 def copy(template: TemplateSource, target: Path, answers: Mapping[str, Any]) -> None:
     """``copier copy`` of ``template`` into ``target`` with ``answers``, asking nothing."""
-    from copier import run_copy
-
-    try:
-        run_copy(
-            template.location,
-            target,
-            data=dict(answers),
-            defaults=True,
-            unsafe=template.trusted,
-            quiet=True,
-            vcs_ref=template.vcs_ref,
-            overwrite=True,
-        )
-    except Exception as exc:
-        raise _translated(template, exc) from exc
+    with open_template(template) as session:
+        session.copy(target, answers)
 
 
 def check_copy(

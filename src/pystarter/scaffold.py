@@ -8,10 +8,11 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from pystarter import render
 from pystarter.answers import (
     builtin_answers,
     builtin_questionnaire,
@@ -19,11 +20,10 @@ from pystarter.answers import (
     load_answers_file,
     name_problem,
     parse_data_items,
-    project_names,
 )
 from pystarter.config import load_config
 from pystarter.destination import check_destination
-from pystarter.engine import NewProjectRequest, NewProjectResult, new_project
+from pystarter.engine import NewProjectRequest, NewProjectResult, new_project, stopped_after
 from pystarter.errors import (
     CancelledError,
     MissingAnswersError,
@@ -39,17 +39,17 @@ from pystarter.options import (
     check_compatible,
     flag_words,
 )
-from pystarter.questionnaire import Questionnaire
+from pystarter.questionnaire import Questionnaire, checked_answers, unknown_keys
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
-from pystarter.sources import TemplateSource, checkout, resolve_source
+from pystarter.sources import TemplateSource, resolve_source
 from pystarter.template_config import (
+    Question,
     TemplateConfig,
     read_template_config,
     render_maybe,
 )
 
 Progress = Callable[[str], AbstractContextManager[Callable[[str], None]]]
-DEFAULT_COMMANDS = {"install": "uv sync", "run": "", "test": "uv run pytest"}
 
 
 @dataclass
@@ -98,6 +98,7 @@ class NewOutcome:
             "commands": self.commands,
             "next_steps": self.next_steps,
             "git_commit": self.result.git_commit,
+            "message": self.result.message,
             "installed_with": self.result.installed_with,
             "notes": self.result.notes,
         }
@@ -112,6 +113,7 @@ class Questioner(Protocol):
     def ask(self, questionnaire: Questionnaire, given: Mapping[str, Any]) -> dict[str, Any]: ...
     def ask_install(self) -> bool: ...
     def confirm(self, summary: list[tuple[str, str]]) -> bool: ...
+    def confirm_trust(self, template: str, code: list[str]) -> bool: ...
 
 
 def run_new(
@@ -120,9 +122,10 @@ def run_new(
     """Make the project ``options`` describe; ``wizard`` asks what they leave open (without
     one, nothing is asked: flags, answers, config and defaults decide)."""
     needs = check_needs(options.needs)
+    data = parse_data_items(options.data_items)
     given = layer(
         options.flags,
-        parse_data_items(options.data_items),
+        data,
         load_answers_file(options.answers_file) if options.answers_file else {},
     )
     if options.destination is not None:
@@ -140,11 +143,10 @@ def run_new(
         options.destination = Path(derive_names(given["project_name"]).slug)
         check_destination(options.destination.absolute(), options.force)
     destination = options.destination
-
     template = resolve_source(options.template, framework or "", options.vcs_ref, options.trust)
     if template.kind == "builtin":
         framework = template.framework
-    elif options.install and not (template.trusted or options.trust):
+    elif options.install and not template.trusted:
         raise UntrustedTemplateError(
             f"--install builds the project from template {template.source}, which runs the "
             "build backend and installs the packages its author chose",
@@ -152,59 +154,125 @@ def run_new(
             "or leave out --install",
         )
     defaults = load_config().default_answers()
-    lower = (defaults, _git_identity_if_needed(given, defaults))
-    if template.kind == "builtin":
-        assert framework is not None
+    with render.open_template(template) as session:
+        config = read_template_config(session.root)
+        questions = config.question_list()
+        unknown_keys(data, questions, template.source)
+        if template.kind == "builtin":
+            assert framework is not None
+            lower = (defaults, _git_identity_if_needed(given, defaults))
+            if wizard is not None:
+                questionnaire = builtin_questionnaire(
+                    framework, needs, lower, destination.absolute().name
+                )
+                given = wizard.ask(questionnaire, given)
+            answers = builtin_answers(framework, given, destination.absolute().name, needs, lower)
+            check_compatible(framework, answers)
+        else:
+            _refuse_builtin_flags(options, questions, template)
+            _check_trust(session, config, wizard)
+            answers = _custom_answers(config, given, defaults, wizard, template.source)
+        if wizard is not None and options.install is None:
+            options.install = wizard.ask_install()
+        rendered_with = config.with_defaults(answers)
+        commands = _commands(config, rendered_with)
+        record: dict[str, Any] = {"template": template.source}
+        if recommendation:
+            record["recommendation"] = recommendation.as_dict()
+        request = NewProjectRequest(
+            template=template,
+            destination=destination,
+            answers=answers,
+            force=options.force,
+            dry_run=options.dry_run,
+            git=options.git,
+            install=bool(options.install),
+            record=record,
+            keep_existing=config.skip_if_exists(rendered_with),
+            answers_file=config.answers_file(rendered_with),
+            install_command=commands.get("install") or "uv sync",
+            message_after_copy=str(config.settings.get("_message_after_copy") or ""),
+        )
+        secret_keys = ("secret_key", *config.secret_keys)
+        if wizard is not None and not wizard.confirm(_summary(request, framework, secret_keys)):
+            raise CancelledError("cancelled; nothing was created")
+        with progress(f"Creating {destination.absolute().name}") as on_step:
+            result = new_project(request, session, on_step)
+    try:  # the project is there: a signal from here on must not say otherwise
+        outcome = NewOutcome(
+            framework=framework,
+            template=template,
+            answers=answers,
+            result=result,
+            recommendation=recommendation,
+            commands=commands,
+            next_steps=_next_steps(destination, commands, installed=bool(result.installed_with)),
+            secret_keys=secret_keys,
+        )
         if wizard is not None:
-            questionnaire = builtin_questionnaire(
-                framework, needs, lower, destination.absolute().name
+            outcome.reproduce = reproduce_command(
+                destination, framework, template, answers, options, secret_keys
             )
-            given = wizard.ask(questionnaire, given)
-            if options.install is None:
-                options.install = wizard.ask_install()
-        answers = builtin_answers(framework, given, destination.absolute().name, needs, lower)
-        check_compatible(framework, answers)
-        template_config = read_template_config(Path(template.location))
-    else:
-        answers, template_config = _custom_answers(
-            template, given, lower, destination, options.trust
-        )
-    record: dict[str, Any] = {"template": template.source}
-    if recommendation:
-        record["recommendation"] = recommendation.as_dict()
-    request = NewProjectRequest(
-        template=template,
-        destination=destination,
-        answers=answers,
-        force=options.force,
-        dry_run=options.dry_run,
-        git=options.git,
-        install=bool(options.install),
-        record=record,
-        keep_existing=template_config.skip_if_exists(answers),
-    )
-    if wizard is not None and not wizard.confirm(
-        _summary(request, framework, template_config.secret_keys)
-    ):
-        raise CancelledError("cancelled; nothing was created")
-    with progress(f"Creating {destination.absolute().name}") as on_step:
-        result = new_project(request, on_step)
-    commands = _commands(template_config, answers, result.files)
-    outcome = NewOutcome(
-        framework=framework,
-        template=template,
-        answers=answers,
-        result=result,
-        recommendation=recommendation,
-        commands=commands,
-        next_steps=_next_steps(destination, commands, installed=bool(result.installed_with)),
-        secret_keys=("secret_key", *template_config.secret_keys),
-    )
-    if wizard is not None:
-        outcome.reproduce = reproduce_command(
-            destination, framework, template, answers, options, template_config.secret_keys
-        )
+    except KeyboardInterrupt as exc:
+        raise stopped_after(exc, result.destination) from exc
     return outcome
+
+
+def _refuse_builtin_flags(
+    options: NewOptions, questions: list[Question], template: TemplateSource
+) -> None:
+    """Flags answer a custom template's questions of the same name, and nothing else."""
+    asked = {q.name for q in questions}
+    for key in options.flags:
+        if key not in asked:
+            flag = FLAGS[key][0] if key in FLAGS else key
+            raise UsageError(
+                f"{flag} answers the question {key}, which template {template.source} does not ask",
+                "leave it out, or give the template's own questions with --data KEY=VALUE",
+            )
+    if options.framework != "auto":
+        raise UsageError(
+            f"--framework {options.framework} picks a built-in template, and --template "
+            f"{template.source} was given too",
+            "give one of them",
+        )
+
+
+def _check_trust(
+    session: render.Session, config: TemplateConfig, wizard: Questioner | None
+) -> None:
+    """A custom template that runs code needs trust: --trust, a registration with --trusted,
+    or, on a terminal, a yes after seeing exactly what would run."""
+    template = session.template
+    config.check_extensions(template.source)
+    if template.trusted or not config.unsafe_features:
+        return
+    if wizard is not None and wizard.confirm_trust(template.source, config.code_to_run()):
+        session.trust()
+        return
+    config.check_trust(template.source, trusted=False)
+
+
+def _custom_answers(
+    config: TemplateConfig,
+    given: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    wizard: Questioner | None,
+    name: str,
+) -> dict[str, Any]:
+    """What the user gave (flags, --data, answers file, config ``[defaults]`` for questions
+    the template asks) and nothing else: copier fills in the template's own defaults."""
+    questions = config.question_list()
+    asked = {q.name for q in questions}
+    answers = {k: v for k, v in defaults.items() if k in asked}
+    answers.update(given)
+    if wizard is not None:
+        answers = wizard.ask(Questionnaire(questions, defaults=answers), {})
+    answers = checked_answers(questions, answers, name)
+    missing = config.required_keys(answers)
+    if missing:
+        raise MissingAnswersError(missing)
+    return answers
 
 
 def _summary(
@@ -234,6 +302,12 @@ def _choose_framework(
     if options.template and options.template not in FRAMEWORKS:
         return (None if options.framework == "auto" else options.framework), None
     if options.template in FRAMEWORKS:
+        if options.framework not in ("auto", options.template):
+            raise UsageError(
+                f"--template {options.template} and --framework {options.framework} "
+                "contradict each other",
+                "give one of them",
+            )
         return options.template, None
     if options.framework != "auto":
         return options.framework, None
@@ -258,47 +332,12 @@ def _git_identity_if_needed(given: Mapping[str, Any], config: Mapping[str, Any])
     return user_identity()
 
 
-def _custom_answers(
-    template: TemplateSource,
-    given: Mapping[str, Any],
-    lower: tuple[Mapping[str, Any], ...],
-    destination: Path,
-    trust: bool,
-) -> tuple[dict[str, Any], TemplateConfig]:
-    """Answers for a custom template, after its trust and required questions are checked.
-
-    Git templates are read at the ref copier will render, from a temporary clone.
-    """
-    if trust and not template.trusted:
-        template = replace(template, trusted=True)
-    with checkout(template) as root:
-        config = read_template_config(root)
-    config.check_trust(template.source, template.trusted)
-    config.check_extensions(template.source)
-    asked = set(config.questions)
-    answers = {k: v for k, v in layer(*lower).items() if k in asked}
-    answers.update(given)
-    if asked & {"project_name", "project_slug", "package_name"}:
-        names = project_names(answers, destination.absolute().name)
-        answers.update({k: v for k, v in names.items() if k in asked and k not in given})
-    missing = config.required_keys(answers)
-    if missing:
-        raise MissingAnswersError(missing)
-    return answers, config
-
-
-def _commands(
-    config: TemplateConfig, answers: Mapping[str, Any], files: list[str]
-) -> dict[str, str]:
-    """The template's ``_pystarter.commands`` rendered with the answers; uv's defaults for a
-    Python project that declares none."""
+def _commands(config: TemplateConfig, answers: Mapping[str, Any]) -> dict[str, str]:
+    """The template's ``_pystarter.commands`` rendered with the answers, before anything is
+    written; none are guessed for a template that declares none."""
     declared = config.commands
     if not declared:
-        return (
-            dict(DEFAULT_COMMANDS)
-            if "pyproject.toml" in files
-            else {"install": "", "run": "", "test": ""}
-        )
+        return {"install": "", "run": "", "test": ""}
     return {key: str(render_maybe(str(value), answers) or "") for key, value in declared.items()}
 
 

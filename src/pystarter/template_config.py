@@ -54,6 +54,11 @@ class TemplateConfig:
             for pattern, text in zip(patterns, rendered, strict=True)
         )
 
+    def answers_file(self, answers: Mapping[str, Any]) -> str:
+        """Where copier writes the answers (``_answers_file``, rendered with the answers)."""
+        name = self.settings.get("_answers_file") or ".copier-answers.yml"
+        return str(render_maybe(str(name), answers) or name)
+
     @property
     def secret_keys(self) -> tuple[str, ...]:
         """Questions whose answers are never shown (``secret: true`` or ``_secret_questions``)."""
@@ -73,12 +78,30 @@ class TemplateConfig:
         extensions = self.settings.get("_jinja_extensions") or []
         return [str(e) for e in extensions] if isinstance(extensions, list) else [str(extensions)]
 
+    def code_to_run(self) -> list[str]:
+        """What a trusted render would run or load, one line each, as copier.yml spells it."""
+        lines = []
+        for task in _as_list(self.settings.get("_tasks")):
+            command = task.get("command", task) if isinstance(task, dict) else task
+            when = f"  (when {task['when']})" if isinstance(task, dict) and "when" in task else ""
+            shown_command = command if isinstance(command, str) else " ".join(map(str, command))
+            lines.append(f"task: {shown_command}{when}")
+        for migration in _as_list(self.settings.get("_migrations")):
+            command = (
+                migration.get("command", migration) if isinstance(migration, dict) else migration
+            )
+            lines.append(f"migration: {command}")
+        lines += [f"Jinja extension: {name}" for name in self.jinja_extensions]
+        return lines
+
     def check_trust(self, name: str, trusted: bool) -> None:
         """Refuse a custom template that runs or loads code, unless it is trusted."""
         features = self.unsafe_features
         if features and not trusted:
+            listed = "; ".join(self.code_to_run())
             raise UntrustedTemplateError(
-                f"template {name} uses {', '.join(features)}, which run code on this machine",
+                f"template {name} uses {', '.join(features)}, which run code on this machine"
+                + (f" ({listed})" if listed else ""),
                 "pass --trust if you trust its author (or register it with --trusted)",
             )
 
@@ -93,6 +116,18 @@ class TemplateConfig:
                     f"but the package {module!r} is not installed",
                     f"install it next to pystarter, e.g. pip install {module.replace('_', '-')}",
                 )
+
+    def with_defaults(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """``answers`` and, for each question they leave open, its default as copier would
+        render it (left out when only copier can): what ``_pystarter.commands`` and the
+        settings are rendered with."""
+        complete = dict(answers)
+        for question in self.question_list():
+            if question.name not in complete and question.has_default:
+                value = question.default_in(complete)
+                if value is not None:
+                    complete[question.name] = value
+        return complete
 
     def required_keys(self, given: set[str] | Mapping[str, Any]) -> list[str]:
         """Questions copier would ask that have no default and no answer, in template order.
@@ -176,6 +211,12 @@ class Question:
         if self.validator:
             return str(render_maybe(self.validator, scope) or "").strip() or None
         return None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def _type_of(default: Any) -> str:

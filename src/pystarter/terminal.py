@@ -81,6 +81,7 @@ def stdout_to_stderr(active: bool) -> Iterator[None]:
 
 def run_new_command(options: NewOptions, as_json: bool) -> None:
     """``new``: the wizard asks when the options say it may (a terminal, no --no-input)."""
+    from pystarter.engine import stopped_after
     from pystarter.scaffold import run_new
 
     wizard = None
@@ -90,10 +91,15 @@ def run_new_command(options: NewOptions, as_json: bool) -> None:
         wizard = Wizard()
     with stdout_to_stderr(as_json):
         outcome = run_new(options, new_progress(as_json), wizard)
-    if as_json:
-        echo_json(outcome.as_json())
-    else:
-        print_new_outcome(outcome, dry_run=options.dry_run)
+    try:
+        if as_json:
+            echo_json(outcome.as_json())
+        else:
+            print_new_outcome(outcome, dry_run=options.dry_run)
+    except KeyboardInterrupt as exc:
+        if options.dry_run:
+            raise
+        raise stopped_after(exc, outcome.result.destination) from exc
 
 
 def new_progress(quiet: bool) -> Callable[[str], Any]:
@@ -117,23 +123,40 @@ def escape(text: str) -> str:
     return escape_markup(text)
 
 
+def _action_counts(actions: dict[str, str]) -> str:
+    """ " (12 created, 3 overwritten, 1 identical)" when DEST held files already."""
+    if not actions:
+        return ""
+    words = {"create": "created", "overwrite": "overwritten", "identical": "identical"}
+    words["kept"] = "kept"
+    parts = [
+        f"{sum(1 for a in actions.values() if a == action)} {word}"
+        for action, word in words.items()
+        if action in actions.values()
+    ]
+    return f" ({', '.join(parts)})"
+
+
 def print_new_outcome(outcome: NewOutcome, dry_run: bool) -> None:
     """Every value is escaped: a name like ``Shop [/] X`` is text, not rich markup."""
+    from rich.text import Text
+
     console = make_console(soft_wrap=True)
     result = outcome.result
+    counts = _action_counts(result.actions)
     if dry_run:
         console.print(
             f"[bold]Dry run[/]: would write {len(result.files)} files into"
-            f" {escape(str(result.destination))}"
+            f" {escape(str(result.destination))}{counts}; nothing was written or run"
         )
-        for path in outcome.result.files:
-            console.print(f"  {escape(path)}")
+        for path, action in sorted(result.actions.items()):
+            console.print(f"  {action:<9} {escape(path)}")
         return
     name = outcome.answers.get("project_name", result.destination.name)
     console.print(
         f"[green]✓[/] Created [bold]{escape(str(name))}[/] ({escape(outcome.framework_title)})"
         f" in {escape(str(result.destination))}"
-        f" — {len(result.files)} files"
+        f" — {len(result.files)} files{counts}"
     )
     if outcome.result.git_commit:
         console.print(
@@ -143,6 +166,9 @@ def print_new_outcome(outcome: NewOutcome, dry_run: bool) -> None:
         console.print(f"[green]✓[/] installed into .venv with {outcome.result.installed_with}")
     for note in outcome.result.notes:
         console.print(f"[yellow]![/] {escape(note)}")
+    if result.message:
+        console.print()
+        console.print(Text(result.message))
     console.print("\n[bold]Next steps[/]")
     for line in outcome.next_steps:
         console.print(f"  {escape(line)}")

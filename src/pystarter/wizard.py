@@ -145,6 +145,17 @@ class Wizard:
         self.console.print(table)
         return _ask(questionary.confirm("Create this project?", default=True, style=STYLE))
 
+    def confirm_trust(self, template: str, code: list[str]) -> bool:
+        """Show exactly what the template would run, then ask."""
+        from rich.text import Text
+
+        self.console.print(Text(f"Template {template} runs code on this machine:"))
+        for line in code:
+            self.console.print(Text(f"  {line}"))
+        return _ask(
+            questionary.confirm("Trust this template and run it?", default=False, style=STYLE)
+        )
+
     def _ask_one(
         self, questionnaire: Questionnaire, question: Question, answers: Mapping[str, Any]
     ) -> Any:
