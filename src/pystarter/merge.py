@@ -273,8 +273,8 @@ def _kind(project: GitProject, present: Mapping[int, str]) -> ConflictKind:
         return "theirs-deleted"
     if 1 not in present:
         return "both-added"
-    blob = project.run("cat-file", "blob", present[2], check=False).stdout
-    return "binary" if "\0" in blob[:8000] else "both"
+    numstat = project.run("diff", "--numstat", present[2], present[3], check=False).stdout
+    return "binary" if numstat.startswith("-\t-\t") else "both"
 
 
 def restore(project: GitProject) -> None:
