@@ -133,13 +133,12 @@ def resolve_origin(
                 "drop --vcs-ref: the built-in template is the one this pystarter ships",
             )
         recorded = project.recorded.get(f"{RECORD_PREFIX}version")
-        version = str(recorded) if recorded and same_version else __version__
         return Origin(
             builtin_source(framework),
             "builtin",
             f"the {framework} template of pystarter",
-            str(recorded) if recorded else None,
-            version,
+            __version__ if same_version else (str(recorded) if recorded else None),
+            __version__,
             framework=framework,
         )
     entry = registered_entry(project, registry)
