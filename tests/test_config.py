@@ -1,8 +1,12 @@
-"""The user config file: read with tomllib, written with tomli_w, broken files named."""
+"""The user config file: read with tomllib, edited with tomlkit under a lock (comments and
+unknown keys kept, concurrent edits all kept), broken entries only break what uses them."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -18,6 +22,7 @@ from pystarter.config import (
     remove_template,
 )
 from pystarter.errors import ConfigError, UsageError
+from tests.helpers import REPO
 
 runner = CliRunner()
 
@@ -25,7 +30,7 @@ runner = CliRunner()
 def test_missing_file_is_an_empty_config() -> None:
     config = load_config()
     assert config.path == Path(os.environ["PYSTARTER_CONFIG"])
-    assert (config.defaults, config.templates) == ({}, {})
+    assert (config.defaults, dict(config.templates)) == ({}, {})
 
 
 def test_spec_example_is_read(tmp_path: Path) -> None:
@@ -49,8 +54,6 @@ def test_spec_example_is_read(tmp_path: Path) -> None:
     [
         ("[defaults\nauthor = 1\n", "is not valid TOML"),
         ("templates = 3\n", "must be tables"),
-        ("[templates.acme]\nref = 'v1'\n", "needs source"),
-        ("[templates.acme]\nsource = '/x'\ntrusted = 'yes'\n", "trusted must be true or false"),
     ],
 )
 def test_broken_config_is_one_line_naming_the_file(text: str, message: str) -> None:
@@ -79,6 +82,86 @@ def test_add_and_remove_keep_what_pystarter_does_not_know() -> None:
     saved = tomllib.loads(config_path().read_text())
     assert "templates" not in saved and saved["other"] == {"keep": [1, 2]}
     assert not list(config_path().parent.glob(".*.tmp"))
+
+
+COMMENTED = """\
+# my pystarter settings
+theme = "dark"  # not pystarter's
+
+[defaults]
+author = "Ada"  # who I am
+
+# the team's template
+[templates.team]
+source = "/srv/team"
+colour = "blue"  # a key pystarter does not know
+"""
+
+
+def test_edits_keep_comments_and_unknown_keys_of_other_entries() -> None:
+    config_path().write_text(COMMENTED)
+    add_template(load_config(), RegisteredTemplate("acme", "gh:acme/t", "v2"))
+    text = config_path().read_text()
+    assert text.startswith(COMMENTED)
+    assert '[templates.acme]\nsource = "gh:acme/t"\nref = "v2"\n' in text
+    remove_template(load_config(), "acme")
+    assert config_path().read_text().rstrip() == COMMENTED.rstrip()
+
+
+def test_eight_concurrent_adds_keep_eight_entries_and_every_comment() -> None:
+    config_path().write_text(COMMENTED)
+    script = (
+        "import sys; from pystarter.cli import app; "
+        "sys.argv = ['pystarter', 'templates', 'add', sys.argv[1], sys.argv[2]]; app()"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, f"t{n}", str(REPO / "templates")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(8)
+    ]
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert "registered" in out
+    text = config_path().read_text()
+    for line in COMMENTED.splitlines():
+        assert line in text
+    assert set(load_config().templates) == {"team", *(f"t{n}" for n in range(8))}
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("source = 3", "needs source"),
+        ("ref = 'v1'", "needs source"),
+        ("source = '/x'\ntrusted = 'yes'", "trusted must be true or false"),
+    ],
+)
+def test_broken_entry_breaks_only_what_uses_it(entry: str, message: str) -> None:
+    config_path().write_text(f"# keep me\n[templates.acme]\n{entry}\n")
+    listed = runner.invoke(app, ["templates", "list", "--json"])
+    assert listed.exit_code == 0, listed.stderr
+    broken = [e for e in json.loads(listed.stdout) if e["name"] == "acme"]
+    assert broken and message in broken[0]["error"]
+    used = runner.invoke(app, ["new", "x", "-t", "acme", "--no-input"])
+    assert used.exit_code == 2 and message in used.stderr
+    assert "pystarter templates remove acme" in used.stderr
+    removed = runner.invoke(app, ["templates", "remove", "acme"])
+    assert removed.exit_code == 0, removed.stderr
+    assert config_path().read_text().strip() == "# keep me"
+
+
+def test_add_with_an_unknown_ref_names_the_option_add_has(tmp_path: Path) -> None:
+    from tests.helpers import make_template
+
+    template = make_template(tmp_path / "tpl")
+    result = runner.invoke(app, ["templates", "add", "acme", str(template), "--ref", "nosuch"])
+    assert result.exit_code != 0
+    assert "--ref" in result.stderr and "--vcs-ref" not in result.stderr
 
 
 def test_add_refuses_a_taken_name_unless_forced() -> None:

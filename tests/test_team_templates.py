@@ -21,6 +21,9 @@ from tests.helpers import (
     pip_install_target,
 )
 from tests.projects import pystarter
+from tests.test_update import copier_settings_file
+
+__all__ = ["copier_settings_file"]  # the autouse fixture: copier's settings file exists
 
 TASK_TEMPLATE = {
     "copier.yml": """\

@@ -4,6 +4,7 @@ pristine first render for built-in and folder templates, and refusals that touch
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,14 @@ TEMPLATE_V1 = {
     "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
     "README.md.jinja": "# {{ project_name }}\n\nintro\n\nmiddle\n\n{{ greeting }} from v1\n",
 }
+
+
+@pytest.fixture(autouse=True)
+def copier_settings_file() -> None:
+    """copier warns when its settings file is missing, and the suite turns warnings into
+    errors; render.copy does not silence copier's notices (check_copy does). An empty
+    settings file keeps these tests about update, not about that warning."""
+    Path(os.environ["COPIER_SETTINGS_PATH"]).write_text("{}\n")
 
 
 def render(source: str, dest: Path, *extra: str) -> Path:
@@ -76,7 +85,7 @@ def test_update_brings_v2_keeps_user_edits_and_refuses_a_dirty_tree(tmp_path: Pa
     result = invoke("update", str(project), "--json")
     assert result.exit_code == 0, result.stderr
     outcome = json.loads(result.stdout)
-    assert (outcome["method"], outcome["from"], outcome["to"]) == ("copier", "v1", "v2")
+    assert (outcome["action"], outcome["from"], outcome["to"]) == ("update", "v1", "v2")
     assert outcome["conflicts"] == []
     assert {"README.md", "NEW.txt"} <= set(outcome["changed"])
     readme = (project / "README.md").read_text()
@@ -92,10 +101,11 @@ def test_conflicts_are_left_as_markers_and_listed(tmp_path: Path) -> None:
     commit_all(project, "ours")
     release_v2(template)
     result = invoke("update", str(project))
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout.rstrip().endswith("conflicts to resolve:\n  README.md")
+    assert result.exit_code == 1, result.stderr
+    assert "1 conflict to resolve:\n  README.md  (both edited)" in result.stdout
     readme = (project / "README.md").read_text()
-    assert "<<<<<<< before updating" in readme and "hello from us" in readme
+    assert "<<<<<<< yours" in readme and "hello from us" in readme
+    assert ">>>>>>> tpl v2" in readme
     assert "hello from v2" in readme
 
 
@@ -109,9 +119,9 @@ def test_paths_outside_ascii_are_listed_as_they_are(tmp_path: Path) -> None:
 
     result = invoke("update", str(project), "--json")
 
-    assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["conflicts"] == ["über file.txt"]
-    git("reset", "-q", "--hard", cwd=project)
+    assert result.exit_code == 1, result.stderr
+    assert json.loads(result.stdout)["conflicts"] == [{"path": "über file.txt", "kind": "both"}]
+    git("merge", "--abort", cwd=project)
     git("clean", "-fdq", cwd=project)
     (project / "über file.txt").write_text("dirty\n")
     refused = invoke("update", str(project))
@@ -218,7 +228,7 @@ def test_folder_template_update_merges_from_the_first_commit(tmp_path: Path) -> 
     result = invoke("update", str(project), "--json")
     assert result.exit_code == 0, result.stderr
     outcome = json.loads(result.stdout)
-    assert outcome["method"] == "merge" and outcome["conflicts"] == []
+    assert outcome["action"] == "update" and outcome["conflicts"] == []
     assert sorted(outcome["changed"]) == ["NEW.txt", "README.md"]
     readme = (project / "README.md").read_text()
     assert "our intro" in readme and "hello from v2" in readme
@@ -246,7 +256,7 @@ def test_builtin_template_update_merges_a_newer_builtin(
     commit_all(project, "team notes")
     build_file_tree({"CHANGELOG.md": "# Changes\n"}, builtins / "fastapi")
     result = update_project(project)
-    assert (result.method, result.conflicts, result.changed) == ("merge", [], ["CHANGELOG.md"])
+    assert (result.conflicts, result.changed) == ({}, ["CHANGELOG.md"])
     assert readme.read_text().startswith("Team notes on top.")
     assert (project / ".copier-answers.yml").read_text() == answers_before
     assert git("rev-parse", "-q", "--verify", "MERGE_HEAD", cwd=project).strip()
@@ -254,15 +264,33 @@ def test_builtin_template_update_merges_a_newer_builtin(
     assert update_project(project).up_to_date
 
 
-def test_builtin_project_without_its_first_commit_is_refused(tmp_path: Path) -> None:
+def test_no_git_project_is_updated_after_git_init_and_a_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Known problem 7: the hint names the one way that works, and it works: the base is the
+    recorded version rendered again, recorded by the commit after the update."""
+    builtins = tmp_path / "pystarter" / "templates"
+    shutil.copytree(sources.builtin_templates_dir(), builtins)
+    monkeypatch.setattr(sources, "builtin_templates_dir", lambda: builtins)
     project = tmp_path / "api"
     assert invoke("new", str(project), "-f", "fastapi", "--no-input", "--no-git").exit_code == 0
+    refused = invoke("update", str(project))
+    assert refused.exit_code == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "git init && git add -A && git commit" in refused.stderr
+
     git("init", "-q", cwd=project)
     commit_all(project, "imported")
-    result = invoke("update", str(project))
-    assert result.exit_code == 2
-    assert "Initial commit from pystarter" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    (project / "README.md").write_text("ours\n" + (project / "README.md").read_text())
+    commit_all(project, "our readme")
+    first = invoke("update", str(project), "--json")
+    assert first.exit_code == 0, first.stderr
+    assert json.loads(first.stdout)["changed"] == []
+    git("commit", "-q", "--no-gpg-sign", "--no-edit", cwd=project)
+
+    build_file_tree({"CHANGELOG.md": "# Changes\n"}, builtins / "fastapi")
+    second = update_project(project)
+    assert (second.changed, second.conflicts) == (["CHANGELOG.md"], {})
+    assert (project / "README.md").read_text().startswith("ours\n")
 
 
 def test_json_stdout_holds_only_json_when_template_tasks_print(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Typer commands for team templates: ``templates list|add|remove|check`` and ``update``.
+"""Typer commands for team templates: ``templates list|add|remove|check`` (and, through
+:mod:`pystarter.cli_project`, ``update``, ``add`` and ``remove``).
 
 Thin like :mod:`pystarter.cli`: parse, call :mod:`pystarter.config`, :mod:`pystarter.sources`,
 :mod:`pystarter.template_check` or :mod:`pystarter.update`, print. Errors are raised as
@@ -13,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from pystarter.terminal import echo_json, escape, make_console, stdout_to_stderr
+from pystarter.terminal import echo_json, escape, make_console
 
 templates_app = typer.Typer(
     name="templates",
@@ -29,9 +30,14 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON documen
 def list_command(as_json: JsonOption = False) -> None:
     """Show built-in, registered and plugin templates with their source."""
     from pystarter.config import load_config
-    from pystarter.sources import catalogue
+    from pystarter.sources import CatalogueEntry, catalogue
 
-    entries = catalogue(load_config().templates)
+    config = load_config()
+    entries = catalogue(config.templates)
+    entries += [
+        CatalogueEntry(name, "registry", "?", error=error.message)
+        for name, error in sorted(config.templates.broken.items())
+    ]
     if as_json:
         echo_json([e.as_dict() for e in entries])
         return
@@ -65,12 +71,18 @@ def add_command(
 ) -> None:
     """Register a team template in the user config."""
     from pystarter.config import RegisteredTemplate, add_template, check_template_name, load_config
+    from pystarter.errors import PystarterError
     from pystarter.sources import resolve_source
     from pystarter.template_config import find_copier_file
 
     check_template_name(name)
     config = load_config()
-    resolved = resolve_source(source, "", ref, registry={})
+    try:
+        resolved = resolve_source(source, "", ref, registry={})
+    except PystarterError as exc:  # the resolver speaks of new's --vcs-ref; this command has --ref
+        exc.message = exc.message.replace("--vcs-ref", "--ref")
+        exc.hint = exc.hint.replace("--vcs-ref", "--ref")
+        raise
     if resolved.kind == "builtin":
         raise typer.BadParameter("a built-in template needs no registration", param_hint="SOURCE")
     stored = source
@@ -95,9 +107,7 @@ def remove_command(name: Annotated[str, typer.Argument(help="A registered name."
     from pystarter.config import load_config, remove_template
 
     removed = remove_template(load_config(), name)
-    make_console(soft_wrap=True).print(
-        f"[green]✓[/] removed {escape(name)} ({escape(removed.source)})"
-    )
+    make_console(soft_wrap=True).print(f"[green]✓[/] removed {escape(name)} ({escape(removed)})")
 
 
 @templates_app.command("check")
@@ -133,62 +143,9 @@ def check_command(
         raise typer.Exit(1)
 
 
-def update_command(
-    path: Annotated[
-        Path, typer.Argument(help="The project to update; default: this folder.")
-    ] = Path("."),
-    vcs_ref: Annotated[
-        str | None,
-        typer.Option("--vcs-ref", help="Template tag, branch or commit; default: latest tag."),
-    ] = None,
-    data: Annotated[
-        list[str] | None, typer.Option("--data", "-d", help="KEY=VALUE answer (repeatable).")
-    ] = None,
-    no_input: Annotated[
-        bool,
-        typer.Option(
-            "--no-input", help="Never prompt (update never does: new questions get defaults)."
-        ),
-    ] = False,
-    trust: Annotated[
-        bool, typer.Option("--trust", help="Allow the template's tasks, migrations, extensions.")
-    ] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Pull a newer version of the project's template into it (three-way merge)."""
-    from pystarter.answers import parse_data_items
-    from pystarter.update import update_project
-
-    del no_input  # accepted for scripts; update asks nothing
-    with stdout_to_stderr(as_json):
-        result = update_project(path, parse_data_items(list(data or ())), vcs_ref, trust)
-    if as_json:
-        echo_json(result.as_json())
-        return
-    console = make_console(soft_wrap=True)
-    if result.up_to_date:
-        console.print(
-            f"[green]✓[/] {escape(str(result.destination))} is up to date with"
-            f" {escape(result.template)} ({escape(result.new_version or 'current')});"
-            " nothing changed"
-        )
-        return
-    versions = f"{result.old_version or '?'} → {result.new_version or '?'}"
-    console.print(
-        f"[green]✓[/] updated {escape(str(result.destination))} from {escape(result.template)}"
-        f" ({escape(versions)}): "
-        f"{len(result.changed)} files changed"
-    )
-    console.print("\n[bold]Next steps[/]")
-    for step in result.next_steps:
-        console.print(f"  {escape(step)}")
-    if result.conflicts:
-        console.print(f"\n[yellow]![/] {len(result.conflicts)} conflicts to resolve:")
-        for conflict in result.conflicts:
-            console.print(f"  {escape(conflict)}")
-
-
 def register(app: typer.Typer) -> None:
     """Add these commands to the main app."""
+    from pystarter.cli_project import register as register_project_commands
+
     app.add_typer(templates_app, name="templates")
-    app.command("update")(update_command)
+    register_project_commands(app)

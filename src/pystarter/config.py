@@ -1,13 +1,18 @@
 """The user config file: ``[defaults]`` for answers and ``[templates.NAME]`` for team templates.
 
-Read with :mod:`tomllib`, written with ``tomli_w``; tables and keys pystarter does not know are
-kept as they were when the file is written back.
+Read with :mod:`tomllib`; edited with tomlkit, so comments, order and keys pystarter does not
+know stay as the user wrote them. Every edit holds an exclusive lock on ``config.toml.lock``
+beside the file, re-reads the file under it and replaces the file atomically: concurrent
+``templates add`` lose nothing. A broken ``[templates.NAME]`` entry breaks only the commands
+that use that name (``templates remove NAME`` removes it).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,16 +48,47 @@ class RegisteredTemplate:
         return table
 
 
+class Registry(Mapping[str, RegisteredTemplate]):
+    """The registered templates. Iterating gives the usable ones; looking up a broken one
+    raises its :class:`ConfigError`, so only a command that uses it fails."""
+
+    def __init__(
+        self,
+        entries: Mapping[str, RegisteredTemplate] | None = None,
+        broken: Mapping[str, ConfigError] | None = None,
+    ) -> None:
+        self._entries = dict(entries or {})
+        self.broken: dict[str, ConfigError] = dict(broken or {})
+
+    def __getitem__(self, name: str) -> RegisteredTemplate:
+        if name in self.broken:
+            raise self.broken[name]
+        return self._entries[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries or name in self.broken
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+
 @dataclass
 class UserConfig:
     path: Path
     defaults: dict[str, Any] = field(default_factory=dict)
-    templates: dict[str, RegisteredTemplate] = field(default_factory=dict)
-    raw: dict[str, Any] = field(default_factory=dict)
-    """The whole file as read, so writing it back keeps what pystarter does not use."""
+    templates: Registry = field(default_factory=Registry)
 
     def default_answers(self) -> dict[str, Any]:
         return {DEFAULT_KEYS[k]: v for k, v in self.defaults.items() if k in DEFAULT_KEYS}
+
+    def usable_templates(self) -> dict[str, RegisteredTemplate]:
+        return dict(self.templates.items())
 
 
 def config_path() -> Path:
@@ -64,17 +100,23 @@ def config_path() -> Path:
     return user_config_path("pystarter", appauthor=False) / "config.toml"
 
 
-def load_config(path: Path | None = None) -> UserConfig:
-    path = path or config_path()
+def _read_text(path: Path) -> str | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return UserConfig(path)
+        return None
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError(
             f"cannot read config file {path}: {reason}", "fix or remove the file"
         ) from exc
+
+
+def load_config(path: Path | None = None) -> UserConfig:
+    path = path or config_path()
+    text = _read_text(path)
+    if text is None:
+        return UserConfig(path)
     import tomllib  # only when there is a config file
 
     try:
@@ -90,8 +132,13 @@ def load_config(path: Path | None = None) -> UserConfig:
             f"config file {path}: [defaults] and [templates] must be tables",
             "see pystarter's README, Configuration",
         )
-    registered = {name: _registered(path, name, entry) for name, entry in templates.items()}
-    return UserConfig(path, dict(defaults), registered, raw)
+    entries, broken = {}, {}
+    for name, entry in templates.items():
+        try:
+            entries[name] = _registered(path, name, entry)
+        except ConfigError as exc:
+            broken[name] = exc
+    return UserConfig(path, dict(defaults), Registry(entries, broken))
 
 
 def _registered(path: Path, name: str, entry: Any) -> RegisteredTemplate:
@@ -109,27 +156,41 @@ def _registered(path: Path, name: str, entry: Any) -> RegisteredTemplate:
     return RegisteredTemplate(name, entry["source"], ref or None, trusted)
 
 
-def save_config(config: UserConfig) -> None:
-    """Write atomically: a crash leaves the old file or the new one, never half of one."""
-    import tomli_w
+@contextmanager
+def _editing(path: Path) -> Iterator[Any]:
+    """The config file as a tomlkit document, read and written back under an exclusive lock
+    (``fcntl.flock`` on ``<name>.lock`` beside it; the write is atomic)."""
+    import fcntl
 
-    data = {k: v for k, v in config.raw.items() if k not in ("defaults", "templates")}
-    if config.defaults:
-        data["defaults"] = config.defaults
-    if config.templates:
-        data["templates"] = {t.name: t.as_table() for t in config.templates.values()}
-    config.path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = config.path.with_name(f".{config.path.name}.tmp")
+    import tomlkit
+
+    write_hint = "check the folder's permissions, or set PYSTARTER_CONFIG to another file"
     try:
-        tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-        tmp.replace(config.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ConfigError(
-            f"cannot write config file {config.path}: {exc.strerror or exc}",
-            "check the folder's permissions, or set PYSTARTER_CONFIG to another file",
+            f"cannot write config file {path}: {exc.strerror or exc}", write_hint
         ) from exc
-    config.raw = data
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        text = _read_text(path) or ""
+        try:
+            document = tomlkit.parse(text)
+        except tomlkit.exceptions.TOMLKitError as exc:
+            raise ConfigError(
+                f"config file {path} is not valid TOML: {exc}", "fix or remove the file"
+            ) from exc
+        yield document
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ConfigError(
+                f"cannot write config file {path}: {exc.strerror or exc}", write_hint
+            ) from exc
 
 
 def check_template_name(name: str) -> None:
@@ -147,22 +208,51 @@ def check_template_name(name: str) -> None:
 
 
 def add_template(config: UserConfig, template: RegisteredTemplate, replace: bool = False) -> None:
+    """Register ``template`` in ``config``'s file (as it is on disk when the lock is held)."""
+    import tomlkit
+
     check_template_name(template.name)
-    if template.name in config.templates and not replace:
-        raise UsageError(
-            f"a template named {template.name!r} is already registered in {config.path}",
-            "pass --force to replace it, or pick another name",
-        )
-    config.templates[template.name] = template
-    save_config(config)
+    with _editing(config.path) as document:
+        templates = document.get("templates")
+        if templates is None:
+            templates = tomlkit.table(is_super_table=True)
+            document["templates"] = templates
+        elif not isinstance(templates, dict):
+            raise ConfigError(
+                f"config file {config.path}: [templates] must be a table",
+                "see pystarter's README, Configuration",
+            )
+        if template.name in templates and not replace:
+            raise UsageError(
+                f"a template named {template.name!r} is already registered in {config.path}",
+                "pass --force to replace it, or pick another name",
+            )
+        table = tomlkit.table()
+        for key, value in template.as_table().items():
+            table[key] = value
+        templates[template.name] = table
+    config.templates = Registry(
+        {**config.templates, template.name: template},
+        {k: v for k, v in config.templates.broken.items() if k != template.name},
+    )
 
 
-def remove_template(config: UserConfig, name: str) -> RegisteredTemplate:
-    if name not in config.templates:
-        raise UsageError(
-            f"no template named {name!r} is registered in {config.path}",
-            "see pystarter templates list",
-        )
-    removed = config.templates.pop(name)
-    save_config(config)
-    return removed
+def remove_template(config: UserConfig, name: str) -> str:
+    """Remove ``[templates.NAME]``, broken or not; returns what its source said."""
+    with _editing(config.path) as document:
+        templates = document.get("templates")
+        if not isinstance(templates, dict) or name not in templates:
+            raise UsageError(
+                f"no template named {name!r} is registered in {config.path}",
+                "see pystarter templates list",
+            )
+        entry = templates[name]
+        source = entry.get("source") if isinstance(entry, dict) else None
+        del templates[name]
+        if not templates:
+            del document["templates"]
+    config.templates = Registry(
+        {k: v for k, v in config.templates.items() if k != name},
+        {k: v for k, v in config.templates.broken.items() if k != name},
+    )
+    return str(source) if isinstance(source, str) else "a broken entry"

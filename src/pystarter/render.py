@@ -25,7 +25,6 @@ from pystarter.errors import (
     UnsafePathError,
     UntrustedTemplateError,
     UpdateError,
-    UsageError,
     first_line,
 )
 from pystarter.names import shown
@@ -145,46 +144,43 @@ def is_untrusted_error(exc: BaseException) -> bool:
     return isinstance(exc, UnsafeTemplateError)
 
 
-def update(project: Path, template: TemplateSource, data: Mapping[str, Any]) -> None:
-    """``copier update`` of ``project`` to ``template.vcs_ref``, conflicts left inline."""
-    from copier import run_update
-    from copier.errors import UserMessageError
-    from jinja2 import TemplateError
+def update(
+    template: TemplateSource,
+    target: Path,
+    answers: Mapping[str, Any],
+    *,
+    answers_file: str | None = None,
+    skip_tasks: bool = False,
+) -> None:
+    """One side of an update's three-way merge: ``template`` (at ``template.vcs_ref``) rendered
+    with ``answers`` into the empty folder ``target``, its answers file named ``answers_file``.
+    The merge itself is git's (:mod:`pystarter.merge`), so every kind of template is merged
+    the same way and every conflict is listed."""
+    from copier import run_copy
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # copier's own notices; the result says what happened
-            run_update(
-                project,
-                data=dict(data),
+            warnings.simplefilter("ignore")  # copier's notices about dirty or old templates
+            run_copy(
+                template.location,
+                target,
+                data=dict(answers),
+                answers_file=answers_file,
                 defaults=True,
-                overwrite=True,
-                skip_answered=True,
-                quiet=True,
                 unsafe=template.trusted,
+                quiet=True,
                 vcs_ref=template.vcs_ref,
-                conflict="inline",
+                overwrite=True,
+                skip_tasks=skip_tasks,
             )
-    except PystarterError:
-        raise
     except Exception as exc:
         translated = _translated(template, exc)
-        if isinstance(translated, UntrustedTemplateError):
-            raise translated from exc
-        if isinstance(exc, UserMessageError):
-            raise UsageError(
-                f"cannot update: {first_line(exc)}", "see pystarter update --help"
-            ) from exc
-        if isinstance(exc, TemplateError):
+        if isinstance(translated, OSError):
             raise UpdateError(
-                f"template {template.source} did not render: "
-                f"{type(exc).__name__}: {first_line(exc)}",
-                "fix the template (pystarter templates check SOURCE); the project was put back",
+                f"cannot render {template.source} for the update: {translated.strerror}",
+                "free some space in the temporary folder; the project was not touched",
             ) from exc
-        raise UpdateError(
-            f"the update from {template.source} failed: {first_line(exc)}",
-            "the project was put back as it was",
-        ) from exc
+        raise translated from exc
 
 
 def _translated(template: TemplateSource, exc: Exception) -> Exception:

@@ -1,67 +1,85 @@
-"""``pystarter update``: bring a newer template version into an existing project.
+"""``pystarter update`` / ``add`` / ``remove``: a template change merged into an existing project.
 
-Two ways, chosen from the ``_src_path`` in the project's ``.copier-answers.yml``:
+One way for every kind of template (built-in, folder, git, registered, plugin):
 
-* **git templates** use copier's update (old and new versions rendered, their diff applied).
-* **unversioned templates** (the built-ins, which ship inside pystarter, and plain folders)
-  have no old version to render, but the project's history has it: the first commit pystarter
-  made is the pristine render of the old template. The current template is rendered with the
-  project's answers, committed as a child of that pristine render (or of the last such
-  commit), and merged with ``git merge --no-commit``. Git does the three-way merge, conflicts
-  are ordinary merge conflicts, ``git merge --abort`` undoes it, and the merge commit the user
-  makes tells the next update where to start.
+* the **base** is the project as the template rendered it: for a git template its recorded
+  ``_commit`` rendered again with the recorded answers; for the built-ins and folders (which
+  have no old version to render) the last pristine render in the project's history (the first
+  commit of ``pystarter new``, or the render an earlier update recorded); failing both, the
+  current template rendered with the recorded answers;
+* the **target** is the new version (``update``) or the same version with changed answers
+  (``add``/``remove``);
+* :mod:`pystarter.merge` lets git merge base -> target into the user's work tree.
 
-No terminal I/O here. Nothing is touched when the project has uncommitted changes.
+No terminal I/O here. Nothing is touched when the project has uncommitted changes, and an
+error or an interrupt puts the project back as it was.
 """
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pystarter import git, render
+from pystarter import merge, render
 from pystarter.answers import builtin_answers, layer
-from pystarter.engine import ANSWERS_FILE, FIRST_COMMIT_SUBJECT
+from pystarter.engine import FIRST_COMMIT_SUBJECT
 from pystarter.errors import (
     DirtyWorkTreeError,
+    ExitStatus,
     MissingAnswersError,
     NotUpdatableError,
-    UpdateError,
-    UsageError,
+    PystarterError,
+    Terminated,
 )
-from pystarter.sources import (
-    TemplateSource,
-    builtin_framework_of,
-    builtin_source,
-    checkout,
-    copier_git_location,
-    looks_like_git_url,
-    pin_ref,
-    plain_git_url,
-)
-from pystarter.template_config import read_template_config
+from pystarter.merge import GitProject
+from pystarter.project_files import Origin, Project, open_project, resolve_origin
+from pystarter.template_config import TemplateConfig, read_template_config
 
-UpdateMethod = Literal["copier", "merge"]
-
-#: A trailer marking the commits that hold a pristine render of an unversioned template.
-RENDER_TRAILER = "Pystarter-Template-Render:"
 RECORD_PREFIX = "_pystarter_"
+NO_GIT_HINT = (
+    "update merges with git: run git init && git add -A && git commit -m 'Before update' in "
+    "the project, then pystarter update again (it renders the recorded version as the base)"
+)
+
+
+class UpdateInterrupted(PystarterError):
+    """Ctrl-C or SIGTERM during an update: the project was put back, exit 130/143."""
+
+    def __init__(self, terminated: bool) -> None:
+        super().__init__(
+            f"{'terminated' if terminated else 'interrupted'}; the project was put back as it "
+            "was before the update (work tree and index)"
+        )
+        self.exit_status = ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED
 
 
 @dataclass
 class UpdateResult:
     destination: Path
     template: str
-    method: UpdateMethod
+    template_name: str
+    action: str
     old_version: str | None
     new_version: str | None
     changed: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
+    conflicts: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     up_to_date: bool = False
+    then: list[str] = field(default_factory=list)
+    """What to run after committing (migrations, services), for ``add``/``remove``."""
+    record_base: bool = False
+    """The base was rendered afresh (no render in the history): the merge records it even
+    when nothing changes, so the next update has it."""
+
+    @property
+    def versions(self) -> str:
+        old, new = self.old_version or "(version not recorded)", self.new_version or "?"
+        name = self.template_name
+        return f"{name} {old}" if old == new else f"{name} {old} → {new}"
 
     @property
     def next_steps(self) -> list[str]:
@@ -70,21 +88,20 @@ class UpdateResult:
         steps = ["git diff HEAD"]
         if self.conflicts:
             steps.append("resolve the conflicts, then git add the files")
-        steps.append("git commit")
-        if self.method == "merge":
-            steps.append("(git merge --abort undoes the update)")
+        steps += ["git commit", *self.then, "(git merge --abort undoes it)"]
         return steps
 
     def as_json(self) -> dict[str, Any]:
         return {
             "destination": str(self.destination),
             "template": self.template,
-            "method": self.method,
+            "action": self.action,
             "from": self.old_version,
             "to": self.new_version,
             "up_to_date": self.up_to_date,
             "changed": self.changed,
-            "conflicts": self.conflicts,
+            "conflicts": [{"path": p, "kind": k} for p, k in self.conflicts.items()],
+            "notes": self.notes,
             "next_steps": self.next_steps,
         }
 
@@ -95,319 +112,316 @@ def update_project(
     vcs_ref: str | None = None,
     trust: bool = False,
     registry: Mapping[str, Any] | None = None,
+    answers_file: str | None = None,
 ) -> UpdateResult:
-    """Update the project at ``path``; ``data`` answers override the recorded ones."""
-    project = path.absolute()
-    recorded = _read_answers(project)
-    source_path = str(recorded["_src_path"])
-    _require_clean_git(project)
-    trusted = trust or _registered_trusted(source_path, registry)
-    framework = builtin_framework_of(source_path, recorded)
-    if framework is not None:
-        if vcs_ref:
-            raise UsageError(
-                "--vcs-ref applies to git templates; this project uses a built-in one",
-                "drop --vcs-ref: the built-in template is the one this pystarter ships",
-            )
-        return _merge_update(project, recorded, builtin_source(framework), dict(data or {}))
-    if looks_like_git_url(source_path) or (
-        Path(source_path).is_dir() and git.is_repo_root(Path(source_path))
-    ):
-        return _copier_update(project, recorded, source_path, dict(data or {}), vcs_ref, trusted)
-    if Path(source_path).is_dir():
-        if vcs_ref:
-            raise UsageError(
-                f"--vcs-ref needs a git template; {source_path} is a plain folder", "drop --vcs-ref"
-            )
-        folder = TemplateSource(source_path, source_path, "path", trusted)
-        return _merge_update(project, recorded, folder, dict(data or {}))
-    raise NotUpdatableError(
-        f"the template {source_path} named in {ANSWERS_FILE} is not there any more",
-        f"fix _src_path in {ANSWERS_FILE} to the template's git URL or folder",
+    """Bring the newest version (or ``vcs_ref``) of the project's template into it."""
+    project = open_project(path, answers_file)
+    repo = require_clean_git(project)
+    origin = resolve_origin(project, vcs_ref, trust, registry)
+    result = UpdateResult(
+        project.path,
+        origin.source,
+        origin.name,
+        "update",
+        origin.recorded_version,
+        origin.target_version,
     )
+    with _restored_on_failure(repo):
+        base_tree = _base_tree(project, repo, origin, result)
+        config = _config_of(origin)
+        answers = fit_answers(config, project.user_answers, result.notes)
+        answers = _complete(project, origin, config, layer(dict(data or {}), answers))
+        target_tree = _render(project, repo, origin, answers, config, skip_tasks=False)
+        if origin.kind == "git":
+            result.new_version = _rendered_commit(repo, target_tree, project) or result.new_version
+        _merge(repo, origin, base_tree, target_tree, result)
+    return result
+
+
+def change_answers(
+    path: Path,
+    changes: Mapping[str, Any],
+    action: str,
+    trust: bool = False,
+    registry: Mapping[str, Any] | None = None,
+    answers_file: str | None = None,
+    check: Callable[[Origin, dict[str, Any]], None] | None = None,
+) -> UpdateResult:
+    """``add``/``remove``: the template at the project's own version rendered with the recorded
+    answers and with ``changes``; the difference merged like an update. ``check`` may refuse
+    the new answers (option rules) before anything is rendered."""
+    project = open_project(path, answers_file)
+    repo = require_clean_git(project)
+    origin = resolve_origin(project, None, trust, registry, same_version=True)
+    result = UpdateResult(
+        project.path,
+        origin.source,
+        origin.name,
+        action,
+        origin.recorded_version,
+        origin.recorded_version,
+    )
+    config = _config_of(origin)
+    old = _complete(project, origin, config, project.user_answers)
+    new = _complete(project, origin, config, layer(dict(changes), project.user_answers))
+    if check is not None:
+        check(origin, new)
+    if all(old.get(k) == new.get(k) for k in changes):
+        result.up_to_date = True
+        return result
+    with _restored_on_failure(repo):
+        base_tree = _render(project, repo, origin, old, config, skip_tasks=True)
+        target_tree = _render(project, repo, origin, new, config, skip_tasks=False)
+        _merge(repo, origin, base_tree, target_tree, result)
+    return result
 
 
 # --- checks before anything is touched ----------------------------------------------------
 
 
-def _read_answers(project: Path) -> dict[str, Any]:
-    answers_file = project / ANSWERS_FILE
-    if not project.is_dir():
-        raise NotUpdatableError(f"{project} is not a folder", "give the project's folder")
-    try:
-        text = answers_file.read_text(encoding="utf-8")
-    except FileNotFoundError:
+def require_clean_git(project: Project) -> GitProject:
+    repo = GitProject.of(project.path)
+    if repo is None:
+        raise NotUpdatableError(f"{project.path} is not in a git repository", NO_GIT_HINT)
+    if repo.run("rev-parse", "-q", "--verify", "HEAD", check=False).returncode != 0:
         raise NotUpdatableError(
-            f"{project} has no {ANSWERS_FILE}, so its template is unknown",
-            "run update in a project made by pystarter new (or copier) from a template "
-            "that writes its answers file",
-        ) from None
-    import yaml
-
-    try:
-        answers = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise NotUpdatableError(
-            f"{answers_file} is not valid YAML",
-            "restore it from git: git checkout -- " + ANSWERS_FILE,
-        ) from exc
-    if not isinstance(answers, dict) or not answers.get("_src_path"):
-        raise NotUpdatableError(
-            f"{answers_file} does not say which template made the project (no _src_path)",
-            "add _src_path: <template git URL or folder> to it",
+            f"the git repository of {project.path} has no commit yet",
+            "commit the project (git add -A && git commit), then run pystarter update again",
         )
-    return answers
-
-
-def _git(
-    project: Path, *args: str, check: bool = True, env: Mapping[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return git.run(
-        args,
-        project,
-        check=check,
-        env=env,
-        error=UpdateError,
-        hint="the project was left as it was; PYSTARTER_DEBUG=1 shows more",
-    )
-
-
-def _require_clean_git(project: Path) -> None:
-    probe = _git(project, "rev-parse", "--show-toplevel", check=False)
-    if probe.returncode != 0:
-        raise NotUpdatableError(
-            f"{project} is not in a git repository",
-            "update merges changes with git: git init, commit the project, then update",
-        )
-    status = _git(project, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".")
+    status = repo.run("status", "--porcelain", "-z", "--untracked-files=all", "--", repo.pathspec)
     dirty, entries = [], iter(status.stdout.split("\0"))
     for entry in entries:
         if entry[3:]:
-            dirty.append(entry[3:])
+            dirty.append(repo.relative(entry[3:]))
         if entry[:1] in ("R", "C"):
             next(entries, None)  # -z puts a rename's old path in an entry of its own
+    merging = repo.run("rev-parse", "-q", "--verify", "MERGE_HEAD", check=False)
     if dirty:
         shown = ", ".join(dirty[:3]) + (", ..." if len(dirty) > 3 else "")
         raise DirtyWorkTreeError(
-            f"{project} has uncommitted changes ({len(dirty)}: {shown}); nothing was changed",
-            "commit or stash them, then run pystarter update again",
+            f"{project.path} has uncommitted changes ({len(dirty)}: {shown}); nothing was changed",
+            "commit or stash them, then run the same command again",
         )
+    if merging.returncode == 0:
+        raise DirtyWorkTreeError(
+            f"a merge is in progress in {repo.top}; nothing was changed",
+            "finish it with git commit (or undo it with git merge --abort), then run it again",
+        )
+    return repo
 
 
-def _registered_trusted(source_path: str, registry: Mapping[str, Any] | None) -> bool:
-    """A template registered with ``trusted = true`` stays trusted for its updates."""
-    if registry is None:
-        from pystarter.config import load_config
+def fit_answers(config: TemplateConfig, answers: Mapping[str, Any], notes: list[str]) -> dict:
+    """The recorded answers the template still accepts; one that no longer fits its question
+    (a bool that became a choice, a choice that went away) is dropped with a note, so the
+    template's default is used as copier's own update does."""
+    kept = {}
+    for key, value in answers.items():
+        spec = config.questions.get(key)
+        problem = _misfit(spec, value) if isinstance(spec, dict) else None
+        if problem is None:
+            kept[key] = value
+        else:
+            notes.append(
+                f"the recorded answer {key}={value!r} no longer fits ({problem}): "
+                f"the template's default is used"
+            )
+    return kept
 
-        registry = load_config().templates
-    wanted = _comparable(source_path)
-    return any(e.trusted and _comparable(e.source) == wanted for e in registry.values())
 
+def _misfit(spec: Mapping[str, Any], value: Any) -> str | None:
+    from pystarter.template_config import Question
 
-def _comparable(source: str) -> str:
-    if looks_like_git_url(source):
-        return plain_git_url(source).removesuffix(".git").rstrip("/")
-    try:
-        return str(Path(source).expanduser().resolve())
-    except OSError:
-        return source
-
-
-def _recorded_extras(recorded: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        key.removeprefix(RECORD_PREFIX): value
-        for key, value in recorded.items()
-        if key.startswith(RECORD_PREFIX)
+    question = Question.parse("answer", spec)
+    if question.choices:
+        values = [choice.value for choice in question.choices]
+        given = value if question.multiselect and isinstance(value, list) else [value]
+        if any(item not in values for item in given):
+            return f"now one of {', '.join(str(v) for v in values)}"
+        return None
+    types: dict[str, type | tuple[type, ...]] = {
+        "bool": bool,
+        "int": int,
+        "float": (int, float),
+        "str": str,
     }
+    expected = types.get(question.type)
+    if expected is not None and (
+        not isinstance(value, expected) or (question.type != "bool" and isinstance(value, bool))
+    ):
+        return f"now of type {question.type}"
+    return None
+
+
+# --- the renders ---------------------------------------------------------------------------
+
+
+def _config_of(origin: Origin) -> TemplateConfig:
+    from pystarter.sources import checkout
+
+    with checkout(origin.template) as root:
+        config = read_template_config(root)
+    config.check_trust(origin.template.source, origin.template.trusted)
+    config.check_extensions(origin.template.source)
+    return config
+
+
+def _complete(
+    project: Project, origin: Origin, config: TemplateConfig, given: Mapping[str, Any]
+) -> dict[str, Any]:
+    if origin.framework is not None:
+        return builtin_answers(origin.framework, given, project.path.name)
+    missing = config.required_keys(given)
+    if missing:
+        raise MissingAnswersError(missing)
+    return dict(given)
+
+
+def _base_tree(project: Project, repo: GitProject, origin: Origin, result: UpdateResult) -> str:
+    """The project's template version as it was rendered (see the module's docstring)."""
+    if origin.base_template is not None:
+        config = _config_of(replace(origin, template=origin.base_template))
+        answers = _complete(project, origin, config, project.user_answers)
+        base = replace(origin, template=origin.base_template)
+        return _render(project, repo, base, answers, config, skip_tasks=True)
+    found = merge.last_render(repo, FIRST_COMMIT_SUBJECT)
+    tree = merge.tree_at(repo, found[0]) if found else None
+    if found and tree:
+        if found[1]:
+            result.old_version = found[1]
+        return tree
+    recorded = project.recorded.get(f"{RECORD_PREFIX}version")
+    if origin.kind == "builtin" and recorded and recorded != origin.target_version:
+        raise NotUpdatableError(
+            f"{project.path} was made by pystarter {recorded} and its history holds no "
+            "render of that version to merge from",
+            f"update it with pystarter {recorded} first, or commit the project as pystarter "
+            "new made it",
+        )
+    result.record_base = True
+    result.notes.append(
+        "no earlier render of the template is in the project's history: the base is the "
+        "current template rendered with the recorded answers (git commit records it)"
+    )
+    config = _config_of(origin)
+    answers = _complete(project, origin, config, project.user_answers)
+    return _render(project, repo, origin, answers, config, skip_tasks=True)
+
+
+def _render(
+    project: Project,
+    repo: GitProject,
+    origin: Origin,
+    answers: Mapping[str, Any],
+    config: TemplateConfig,
+    skip_tasks: bool,
+) -> str:
+    skip = config.skip_if_exists(answers)
+    with tempfile.TemporaryDirectory(prefix="pystarter-update-") as scratch:
+        rendered = Path(scratch) / "project"
+        render.update(
+            origin.template,
+            rendered,
+            answers,
+            answers_file=project.answers_file,
+            skip_tasks=skip_tasks or not origin.template.trusted,
+        )
+        _keep_record(rendered / project.answers_file, project.record)
+
+        def keep(folder: Path) -> None:
+            from pystarter.placement import kept_files, list_files
+
+            for name in kept_files(project.path, list_files(folder), skip):
+                (folder / name).unlink()
+
+        return merge.render_tree(repo, rendered, keep)
 
 
 def _keep_record(answers_file: Path, record: Mapping[str, Any]) -> None:
-    """Put pystarter's ``_pystarter_*`` keys back after copier rewrote the answers file."""
+    """pystarter's ``_pystarter_*`` keys, appended as ``new`` appended them (same in both
+    renders, so the merge leaves the project's lines as they are)."""
     if not record or not answers_file.is_file():
         return
     import yaml
 
     current = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
-    keyed = {f"{RECORD_PREFIX}{key}": value for key, value in record.items()}
-    missing = {key: value for key, value in keyed.items() if key not in current}
+    missing = {key: value for key, value in record.items() if key not in current}
     if missing:
         with answers_file.open("a", encoding="utf-8") as stream:
             yaml.safe_dump(missing, stream, sort_keys=False, allow_unicode=True)
 
 
-def _user_answers(recorded: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in recorded.items() if not str(k).startswith("_")}
+def _rendered_commit(repo: GitProject, tree: str, project: Project) -> str | None:
+    import yaml
 
-
-# --- git templates: copier's update --------------------------------------------------------
-
-
-def _copier_update(
-    project: Path,
-    recorded: Mapping[str, Any],
-    source_path: str,
-    data: dict[str, Any],
-    vcs_ref: str | None,
-    trusted: bool,
-) -> UpdateResult:
-    url = plain_git_url(source_path) if looks_like_git_url(source_path) else source_path
-    ref = pin_ref(url, vcs_ref, source_path)
-    location = copier_git_location(source_path) if looks_like_git_url(source_path) else source_path
-    template = TemplateSource(source_path, location, "git", trusted, ref, None, url)
-    with checkout(template) as root:
-        config = read_template_config(root)
-    config.check_trust(template.source, template.trusted)
-    config.check_extensions(template.source)
-    missing = config.required_keys(layer(data, _user_answers(recorded)))
-    if missing:
-        raise MissingAnswersError(missing)
-    old_version = str(recorded.get("_commit")) if recorded.get("_commit") else None
-    before = _git(project, "rev-parse", "HEAD").stdout.strip()
+    shown = repo.run("cat-file", "blob", f"{tree}:{project.answers_file}", check=False)
     try:
-        render.update(project, template, data)
-        _keep_record(project / ANSWERS_FILE, _recorded_extras(recorded))
-    except BaseException:
-        _restore(project, before)
-        raise
-    new_answers = _read_answers(project)
-    result = UpdateResult(
-        destination=project,
-        template=source_path,
-        method="copier",
-        old_version=old_version,
-        new_version=str(new_answers.get("_commit") or ref),
-        changed=_changed_files(project),
-        conflicts=_conflicts(project),
-    )
-    result.up_to_date = not result.changed
-    return result
+        answers = yaml.safe_load(shown.stdout) if shown.returncode == 0 else None
+    except yaml.YAMLError:
+        return None
+    return str(answers["_commit"]) if isinstance(answers, dict) and "_commit" in answers else None
 
 
-def _restore(project: Path, commit: str) -> None:
-    """Undo a half-done update in a tree that was clean before it (so nothing else is lost)."""
-    _git(project, "merge", "--abort", check=False)
-    _git(project, "reset", "-q", commit, "--", ".", check=False)
-    _git(project, "checkout", "-q", commit, "--", ".", check=False)
-    _git(project, "clean", "-fdq", "--", ".", check=False)
+# --- the merge -----------------------------------------------------------------------------
 
 
-def _changed_files(project: Path) -> list[str]:
-    tracked = _git(project, "diff", "--name-only", "--relative", "HEAD").stdout.splitlines()
-    new = _git(project, "ls-files", "--others", "--exclude-standard").stdout.splitlines()
-    return sorted(set(tracked) | set(new))
-
-
-def _conflicts(project: Path) -> list[str]:
-    unmerged = _git(project, "diff", "--name-only", "--relative", "--diff-filter=U").stdout
-    rejects = _git(project, "ls-files", "--others", "--", "*.rej").stdout
-    return sorted(set(unmerged.splitlines()) | set(rejects.splitlines()))
-
-
-# --- unversioned templates: merge from the pristine render ---------------------------------
-
-
-def _merge_update(
-    project: Path, recorded: Mapping[str, Any], template: TemplateSource, data: dict[str, Any]
-) -> UpdateResult:
-    top = Path(_git(project, "rev-parse", "--show-toplevel").stdout.strip())
-    if top.resolve() != project.resolve():
-        raise NotUpdatableError(
-            f"{project} is inside the git repository {top}, not its root",
-            "built-in and folder templates update only projects whose repository pystarter made",
-        )
-    base = _last_pristine_render(project)
-    answers = _merge_answers(project, recorded, template, data)
-    with tempfile.TemporaryDirectory(prefix="pystarter-update-") as scratch:
-        rendered = Path(scratch) / "project"
-        render.copy(template, rendered, answers)
-        _keep_record(rendered / ANSWERS_FILE, _recorded_extras(recorded))
-        tree = _tree_of(project, rendered, Path(scratch) / "index")
-    result = UpdateResult(project, template.source, "merge", base[:12], None)
-    if tree == _git(project, "rev-parse", f"{base}^{{tree}}").stdout.strip():
-        result.up_to_date = True
-        result.new_version = result.old_version
-        return result
-    render_commit = _commit_render(project, tree, base, template)
-    result.new_version = render_commit[:12]
-    before = _git(project, "rev-parse", "HEAD").stdout.strip()
-    message = f"Update from the {template.source} template"
-    merge_args = ["merge", "--no-ff", "--no-commit", "-m", message, render_commit]
-    merge = _git(project, *merge_args, check=False)
-    merging = _git(project, "rev-parse", "-q", "--verify", "MERGE_HEAD", check=False)
-    if merge.returncode != 0 and merging.returncode != 0:
-        _restore(project, before)
-        lines = (merge.stderr or merge.stdout).strip().splitlines()
-        raise UpdateError(
-            f"git merge failed: {lines[0] if lines else merge.returncode}",
-            "the project was left as it was",
-        )
-    result.changed = _changed_files(project)
-    result.conflicts = _conflicts(project)
-    return result
-
-
-def _last_pristine_render(project: Path) -> str:
-    """The newest commit in HEAD's history that holds an untouched render of the template."""
-    marked = _git(project, "log", "-1", "--format=%H", f"--grep=^{RENDER_TRAILER}", "HEAD")
-    if marked.stdout.strip():
-        return marked.stdout.strip()
-    roots = _git(project, "log", "--max-parents=0", "--format=%H %s", "HEAD").stdout
-    for line in roots.splitlines():
-        sha, _, subject = line.partition(" ")
-        if subject == FIRST_COMMIT_SUBJECT:
-            return sha
-    raise NotUpdatableError(
-        f"{project} has no '{FIRST_COMMIT_SUBJECT}' commit to merge template changes from",
-        "update needs the first commit pystarter new made (not made with --no-git, not "
-        "squashed away); otherwise render again with pystarter new --force and review git diff",
-    )
-
-
-def _merge_answers(
-    project: Path, recorded: Mapping[str, Any], template: TemplateSource, data: Mapping[str, Any]
-) -> dict[str, Any]:
-    given = layer(data, _user_answers(recorded))
-    if template.kind == "builtin":
-        from pystarter.options import check_compatible
-
-        assert template.framework is not None
-        answers = builtin_answers(template.framework, given, project.name)
-        check_compatible(template.framework, answers)
-        return answers
-    config = read_template_config(Path(template.location))
-    config.check_trust(template.source, template.trusted)
-    config.check_extensions(template.source)
-    missing = config.required_keys(given)
-    if missing:
-        raise MissingAnswersError(missing)
-    return given
-
-
-def _tree_of(project: Path, rendered: Path, index: Path) -> str:
-    """A git tree of the render, stored in the project's repository (its ignores apply)."""
-    env = {
-        "GIT_INDEX_FILE": str(index),
-        "GIT_WORK_TREE": str(rendered),
-        "GIT_DIR": str(project / ".git"),
-    }
-    _git(rendered, "add", "-A", env=env)
-    return _git(rendered, "write-tree", env=env).stdout.strip()
-
-
-def _commit_render(project: Path, tree: str, parent: str, template: TemplateSource) -> str:
+def _merge(
+    repo: GitProject, origin: Origin, base_tree: str, target_tree: str, result: UpdateResult
+) -> None:
     from pystarter import __version__
 
-    name, email = git.FALLBACK_IDENTITY
-    message = (
-        f"Render of the {template.source} template by pystarter {__version__}\n\n"
-        f"{RENDER_TRAILER} {template.source}\n"
+    target_tree = merge.with_install_files(repo, base_tree, target_tree)
+    version = result.new_version or "unversioned"
+    base = merge.commit_tree(
+        repo,
+        merge.full_tree(repo, base_tree),
+        merge.render_message(
+            repo,
+            f"Render of {origin.name} {result.old_version or ''}".rstrip(),
+            origin.source,
+            result.old_version or "unknown",
+        ),
     )
-    identity = {
-        "GIT_AUTHOR_NAME": name,
-        "GIT_AUTHOR_EMAIL": email,
-        "GIT_COMMITTER_NAME": name,
-        "GIT_COMMITTER_EMAIL": email,
-    }
-    args = ["commit-tree", "--no-gpg-sign", tree, "-p", parent, "-m", message]
-    commit = _git(project, *args, env=identity)
-    return commit.stdout.strip()
+    subject = f"{result.action.capitalize()} from {origin.name} {version} (pystarter {__version__})"
+    target = merge.commit_tree(
+        repo,
+        merge.full_tree(repo, target_tree),
+        merge.render_message(repo, subject, origin.source, version),
+        parent=base,
+    )
+    labels = (f"{origin.name} {result.old_version or ''}", f"{origin.name} {version}")
+    outcome = merge.merge(repo, base, target, labels, record=result.record_base)
+    result.changed, result.conflicts = outcome.changed, outcome.conflicts
+    result.up_to_date = outcome.up_to_date
+
+
+@contextmanager
+def _restored_on_failure(repo: GitProject) -> Iterator[None]:
+    """An error or a signal puts the project's folder back as HEAD has it (it was clean)."""
+    from pystarter.placement import signals_deferred
+
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        with signals_deferred():
+            merge.restore(repo)
+        raise UpdateInterrupted(isinstance(exc, Terminated)) from exc
+    except BaseException:
+        with signals_deferred():
+            merge.restore(repo)
+        raise
+
+
+def render_is_current(project: Project, origin: Origin) -> tuple[bool, str | None]:
+    """For ``update --check`` where versions say nothing: does the current template render
+    what the project's last render holds? (Writes git objects only; no work tree change.)"""
+    repo = GitProject.of(project.path)
+    if repo is None or repo.run("rev-parse", "-q", "--verify", "HEAD", check=False).returncode:
+        return False, None
+    found = merge.last_render(repo, FIRST_COMMIT_SUBJECT)
+    base = merge.tree_at(repo, found[0]) if found else None
+    if found is None or base is None:
+        return False, None
+    config = _config_of(origin)
+    answers = _complete(project, origin, config, fit_answers(config, project.user_answers, []))
+    tree = _render(project, repo, origin, answers, config, skip_tasks=True)
+    return merge.with_install_files(repo, base, tree) == base, found[1]

@@ -1,0 +1,292 @@
+"""The one merge behind ``update``, ``add`` and ``remove``: two renders of a template (the base
+the project started from, and the target) stored as commits in the project's repository, and
+git's three-way merge of base -> target into the user's work tree.
+
+Every kind of template goes through it, so every conflict is git's own and is listed by path and
+kind: both edited, edited by you and deleted by the template, deleted by you and edited by the
+template, binary, both added. A project in a subfolder of a larger repository is merged in
+place: both renders are put at that subfolder of the current tree, so nothing outside changes.
+After the merge ``MERGE_HEAD`` names the target render: ``git commit`` records it (the next
+update of a built-in or folder template starts there) and ``git merge --abort`` undoes it.
+
+No terminal I/O here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pystarter import git
+from pystarter.errors import UpdateError
+
+#: The trailer of the commits that hold a pristine render of a template.
+RENDER_TRAILER = "Pystarter-Template-Render:"
+#: Where the render sits in the repository ("." for the root), so monorepos find their own.
+PATH_TRAILER = "Pystarter-Project-Path:"
+VERSION_TRAILER = "Pystarter-Template-Version:"
+#: Files an install adds beside the template's (``uv sync`` writes uv.lock): carried from the
+#: base into the target when the target lacks them, so a merge never deletes them.
+INSTALL_FILES = ("uv.lock",)
+
+ConflictKind = str
+KIND_WORDS = {
+    "both": "both edited",
+    "binary": "binary, both changed (yours is in the file)",
+    "ours-deleted": "deleted by you, changed by the template (the template's is in the file)",
+    "theirs-deleted": "changed by you, deleted by the template (yours is in the file)",
+    "both-added": "added by both",
+}
+
+
+@dataclass(frozen=True)
+class GitProject:
+    """A project folder and the repository it lives in."""
+
+    path: Path
+    top: Path
+    prefix: str
+    """The project's folder inside the repository, posix, "" at the root."""
+
+    @classmethod
+    def of(cls, path: Path) -> GitProject | None:
+        top = git.top_level(path)
+        if top is None:
+            return None
+        relative = path.resolve().relative_to(top.resolve()).as_posix()
+        return cls(path, top, "" if relative == "." else relative)
+
+    def run(
+        self, *args: str, check: bool = True, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return git.run(
+            args,
+            self.top,
+            check=check,
+            env=env,
+            error=UpdateError,
+            hint="the project was left as it was; PYSTARTER_DEBUG=1 shows more",
+        )
+
+    def out(self, *args: str, env: Mapping[str, str] | None = None) -> str:
+        return self.run(*args, env=env).stdout.strip()
+
+    def within(self, path: str) -> str:
+        return f"{self.prefix}/{path}" if self.prefix else path
+
+    def relative(self, path: str) -> str:
+        return path.removeprefix(f"{self.prefix}/") if self.prefix else path
+
+    @property
+    def pathspec(self) -> str:
+        return self.prefix or "."
+
+
+@dataclass
+class MergeOutcome:
+    changed: list[str]
+    conflicts: dict[str, ConflictKind]
+    up_to_date: bool = False
+
+
+def render_tree(project: GitProject, rendered: Path, keep: Callable[[Path], None]) -> str:
+    """The git tree of the render in ``rendered``, stored in the project's repository (with
+    the render's own ignore rules); ``keep`` may drop files first (``_skip_if_exists``)."""
+    keep(rendered)
+    git_dir = project.out("rev-parse", "--absolute-git-dir")
+    with tempfile.TemporaryDirectory(prefix="pystarter-index-") as scratch:
+        env = {
+            "GIT_INDEX_FILE": str(Path(scratch) / "index"),
+            "GIT_WORK_TREE": str(rendered),
+            "GIT_DIR": git_dir,
+        }
+        git.run(["add", "-A"], rendered, env=env, error=UpdateError)
+        return git.run(["write-tree"], rendered, env=env, error=UpdateError).stdout.strip()
+
+
+def tree_at(project: GitProject, commit: str) -> str | None:
+    """The tree of the project's folder in ``commit``, None when the folder is not there."""
+    probe = project.run("rev-parse", "-q", "--verify", f"{commit}:{project.prefix}", check=False)
+    return probe.stdout.strip() if probe.returncode == 0 else None
+
+
+def with_install_files(project: GitProject, base: str, target: str) -> str:
+    """``target`` plus the install files that ``base`` has and ``target`` lacks."""
+    carried = []
+    for name in INSTALL_FILES:
+        if _entry(project, target, name) is None:
+            entry = _entry(project, base, name)
+            if entry is not None:
+                carried.append(entry)
+    if not carried:
+        return target
+    with _scratch_index(project) as env:
+        project.run("read-tree", target, env=env)
+        for mode, sha, name in carried:
+            project.run("update-index", "--add", "--cacheinfo", f"{mode},{sha},{name}", env=env)
+        return project.out("write-tree", env=env)
+
+
+def _entry(project: GitProject, tree: str, name: str) -> tuple[str, str, str] | None:
+    listed = project.out("ls-tree", tree, "--", name)
+    if not listed:
+        return None
+    meta, _, path = listed.partition("\t")
+    mode, _, sha = meta.split()
+    return mode, sha, path
+
+
+@contextmanager
+def _scratch_index(project: GitProject) -> Iterator[dict[str, str]]:
+    with tempfile.TemporaryDirectory(prefix="pystarter-index-") as scratch:
+        yield {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+
+
+def full_tree(project: GitProject, tree: str) -> str:
+    """HEAD's tree with the project's folder replaced by ``tree`` (``tree`` itself at the root)."""
+    if not project.prefix:
+        return tree
+    with _scratch_index(project) as env:
+        project.run("read-tree", "HEAD", env=env)
+        project.run("rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", project.prefix, env=env)
+        project.run("read-tree", f"--prefix={project.prefix}/", tree, env=env)
+        return project.out("write-tree", env=env)
+
+
+def commit_tree(project: GitProject, tree: str, message: str, parent: str | None = None) -> str:
+    name, email = git.FALLBACK_IDENTITY
+    identity = {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
+    parents = ["-p", parent] if parent else []
+    args = ["commit-tree", "--no-gpg-sign", tree, *parents, "-m", message]
+    return project.out(*args, env=identity)
+
+
+def render_message(project: GitProject, subject: str, source: str, version: str) -> str:
+    return (
+        f"{subject}\n\n{RENDER_TRAILER} {source}\n"
+        f"{PATH_TRAILER} {project.pathspec}\n{VERSION_TRAILER} {version}\n"
+    )
+
+
+def last_render(project: GitProject, first_subject: str) -> tuple[str, str | None] | None:
+    """The newest pristine render of this project in HEAD's history, and its template version:
+    a commit with pystarter's render trailers, or the first commit ``pystarter new`` made."""
+    log = project.run(
+        "log", "--format=%H%x00%B%x1e", f"--grep=^{RENDER_TRAILER}", "HEAD", check=False
+    )
+    for record in log.stdout.split("\x1e"):
+        sha, _, body = record.strip().partition("\x00")
+        trailers = _trailers(body)
+        if sha and trailers.get(PATH_TRAILER, ".") == project.pathspec:
+            return sha, trailers.get(VERSION_TRAILER)
+    if project.prefix:
+        return None
+    roots = project.run("log", "--max-parents=0", "--format=%H %s", "HEAD", check=False).stdout
+    for line in roots.splitlines():
+        sha, _, subject = line.partition(" ")
+        if subject == first_subject:
+            return sha, None
+    return None
+
+
+def _trailers(body: str) -> dict[str, str]:
+    found = {}
+    for line in body.splitlines():
+        for name in (RENDER_TRAILER, PATH_TRAILER, VERSION_TRAILER):
+            if line.startswith(name):
+                found[name] = line.removeprefix(name).strip()
+    return found
+
+
+def merge(
+    project: GitProject,
+    base: str,
+    target: str,
+    labels: tuple[str, str],
+    record: bool = False,
+) -> MergeOutcome:
+    """Three-way merge of ``base`` -> ``target`` (commits of full trees) into the work tree.
+
+    Conflicts stay as git leaves them (markers in text files, yours in binary ones, stage
+    entries in the index); ``MERGE_HEAD`` is set to ``target`` (also with nothing to merge
+    when ``record``, so that ``git commit`` records the render)."""
+    if not record and project.out("rev-parse", f"{base}^{{tree}}") == project.out(
+        "rev-parse", f"{target}^{{tree}}"
+    ):
+        return MergeOutcome([], {}, up_to_date=True)
+    head = project.out("rev-parse", "HEAD")
+    names = {
+        f"GITHEAD_{head}": "yours",
+        f"GITHEAD_{base}": labels[0],
+        f"GITHEAD_{target}": labels[1],
+    }
+    done = project.run("merge-recursive", base, "--", head, target, check=False, env=names)
+    if done.returncode not in (0, 1):
+        raise UpdateError(f"git merge failed: {git.reason(done)}", "the project was left as it was")
+    project.run("update-ref", "MERGE_HEAD", target)
+    message = project.out("log", "-1", "--format=%s", target)
+    Path(project.out("rev-parse", "--absolute-git-dir"), "MERGE_MSG").write_text(
+        message + "\n", encoding="utf-8"
+    )
+    conflicts = conflicts_of(project)
+    return MergeOutcome(changed_files(project), conflicts, up_to_date=False)
+
+
+def changed_files(project: GitProject) -> list[str]:
+    spec = project.pathspec
+    tracked = project.run("diff", "--name-only", "HEAD", "--", spec).stdout.splitlines()
+    staged = project.run("diff", "--cached", "--name-only", "HEAD", "--", spec).stdout
+    new = project.run("ls-files", "--others", "--exclude-standard", "--", spec).stdout
+    paths = set(tracked) | set(staged.splitlines()) | set(new.splitlines())
+    return sorted(project.relative(p) for p in paths)
+
+
+def conflicts_of(project: GitProject) -> dict[str, ConflictKind]:
+    """Unmerged paths and what happened to each, from the index's stages."""
+    listing = project.run("ls-files", "-u", "-z", "--", project.pathspec).stdout
+    stages: dict[str, dict[int, str]] = {}
+    for entry in listing.split("\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition("\t")
+        _, sha, stage = meta.split()
+        stages.setdefault(path, {})[int(stage)] = sha
+    found = {}
+    for path, present in sorted(stages.items()):
+        found[project.relative(path)] = _kind(project, present)
+    return found
+
+
+def _kind(project: GitProject, present: Mapping[int, str]) -> ConflictKind:
+    if 2 not in present:
+        return "ours-deleted"
+    if 3 not in present:
+        return "theirs-deleted"
+    if 1 not in present:
+        return "both-added"
+    numstat = project.run("diff", "--numstat", present[2], present[3], check=False).stdout
+    return "binary" if numstat.startswith("-\t-\t") else "both"
+
+
+def restore(project: GitProject) -> None:
+    """Put the project's folder back as HEAD has it (it was clean before the update started)."""
+    spec = project.pathspec
+    project.run("update-ref", "-d", "MERGE_HEAD", check=False)
+    msg = Path(project.out("rev-parse", "--absolute-git-dir"), "MERGE_MSG")
+    msg.unlink(missing_ok=True)
+    project.run("reset", "-q", "HEAD", "--", spec, check=False)
+    project.run("checkout", "-q", "HEAD", "--", spec, check=False)
+    project.run("clean", "-fdq", "--", spec, check=False)
+
+
+def describe(kind: ConflictKind) -> str:
+    return KIND_WORDS.get(kind, kind)

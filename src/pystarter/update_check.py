@@ -1,0 +1,102 @@
+"""``pystarter update --check``: is the project on the newest version its template source
+offers (within a registered pin)? Touches nothing. Git templates are compared by their refs
+(one ``git ls-remote``, no render); the built-ins by pystarter's version when the project
+records it, else (and for folder templates, which have no versions) by rendering the current
+template and comparing it with the project's last render."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pystarter import git
+from pystarter.project_files import Origin, open_project, resolve_origin
+
+
+@dataclass
+class CheckResult:
+    destination: Path
+    template: str
+    name: str
+    current: str | None
+    newest: str | None
+    up_to_date: bool
+    pinned: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "destination": str(self.destination),
+            "template": self.template,
+            "current": self.current,
+            "newest": self.newest,
+            "pinned": self.pinned,
+            "up_to_date": self.up_to_date,
+        }
+
+
+def check_project(
+    path: Path, registry: Mapping[str, Any] | None = None, answers_file: str | None = None
+) -> CheckResult:
+    project = open_project(path, answers_file)
+    origin = resolve_origin(project, None, True, registry)
+    result = CheckResult(
+        project.path,
+        origin.source,
+        origin.name,
+        origin.recorded_version,
+        origin.target_version,
+        False,
+        origin.pinned,
+    )
+    if origin.kind == "git":
+        result.up_to_date = _same_git_version(origin)
+    elif origin.kind == "builtin" and origin.recorded_version is not None:
+        result.up_to_date = _not_older(origin.recorded_version, str(origin.target_version))
+    else:
+        from pystarter.update import render_is_current
+
+        result.up_to_date, found = render_is_current(project, origin)
+        result.current = found or result.current
+        if result.up_to_date and origin.kind == "builtin":
+            result.current = result.newest
+    return result
+
+
+def _same_git_version(origin: Origin) -> bool:
+    current, newest = origin.recorded_version, origin.target_version
+    if current is None or newest is None:
+        return False
+    if current == newest:
+        return True
+    url = origin.template.git_url or origin.template.location
+    refs = git.remote_refs(url, origin.source)
+    current_sha, newest_sha = _sha(current, refs), _sha(newest, refs)
+    if (
+        current_sha
+        and newest_sha
+        and (current_sha.startswith(newest_sha) or newest_sha.startswith(current_sha))
+    ):
+        return True
+    return origin.pinned is None and _not_older(current, newest)
+
+
+def _sha(ref: str, refs: Mapping[str, str]) -> str | None:
+    for name in (f"refs/tags/{ref}", f"refs/heads/{ref}", ref):
+        if name in refs:
+            return refs[name]
+    described = re.fullmatch(r".*-g([0-9a-f]{4,40})", ref)  # git describe: v1-3-gabc1234
+    if described:
+        return described.group(1)
+    return ref if re.fullmatch(r"[0-9a-f]{7,40}", ref) else None
+
+
+def _not_older(current: str, newest: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(current) >= Version(newest)
+    except InvalidVersion:
+        return current == newest
