@@ -11,6 +11,7 @@ from pystarter.errors import (
     MissingExtensionError,
     TemplateFetchError,
     TemplateNotFoundError,
+    UnknownRefError,
     UntrustedTemplateError,
     UsageError,
 )
@@ -81,7 +82,7 @@ def test_local_git_repo_without_tags_pins_head_commit(tmp_path: Path) -> None:
 def test_given_ref_must_exist(tmp_path: Path) -> None:
     repo = make_template(tmp_path / "tpl")
     assert resolve(str(repo), vcs_ref="main").vcs_ref == "main"
-    with pytest.raises(TemplateFetchError, match=r"no tag or branch 'v9' \(newest tags: v1\)"):
+    with pytest.raises(UnknownRefError, match=r"no tag or branch 'v9' \(newest tags: v1\)"):
         resolve(str(repo), vcs_ref="v9")
 
 

@@ -21,7 +21,14 @@ from pystarter import git, render
 from pystarter.answers import check_text_answers
 from pystarter.destination import check_destination
 from pystarter.errors import InstallError, StoppedError, Terminated
-from pystarter.placement import Claim, compare, list_files, signals_deferred, write_error
+from pystarter.placement import (
+    Claim,
+    compare,
+    kept_files,
+    list_files,
+    signals_deferred,
+    write_error,
+)
 from pystarter.sources import TemplateSource
 from pystarter.template_config import render_maybe
 
@@ -116,6 +123,8 @@ def new_project(
     if request.install:
         on_step("installing")
         result.installed_with = _install(destination, request.install_command)
+        if result.git_commit and (destination / "uv.lock").is_file():
+            result.git_commit = git.amend_with(destination, "uv.lock")
     return result
 
 
@@ -141,14 +150,10 @@ def _preview(
     with tempfile.TemporaryDirectory(prefix="pystarter-preview-") as scratch:
         rendered = Path(scratch) / destination.name
         session.preview(rendered, answers)
-        actions = compare(rendered, destination, list_files(rendered))
-    if keep_existing:
-        from pathspec import GitIgnoreSpec
-
-        spec = GitIgnoreSpec.from_lines(keep_existing)
-        for relative, action in actions.items():
-            if action != "create" and spec.match_file(relative):
-                actions[relative] = "kept"
+        files = list_files(rendered)
+        actions = compare(rendered, destination, files)
+    for relative in kept_files(destination, files, keep_existing):
+        actions[relative] = "kept"
     return actions
 
 

@@ -62,6 +62,10 @@ class TemplateNotFoundError(UsageError):
     """The template source names nothing we can find."""
 
 
+class UnknownRefError(TemplateNotFoundError):
+    """``--vcs-ref`` names no tag, branch or commit of the template."""
+
+
 class ConfigError(UsageError):
     """The user config file cannot be read or holds something invalid."""
 

@@ -134,6 +134,21 @@ def first_commit(
     return run(["rev-parse", "HEAD"], destination, hint=hint).stdout.strip()
 
 
+def amend_with(destination: Path, path: str) -> str:
+    """Add ``path`` to the first commit (``uv.lock``, written by the install that follows it),
+    so the project starts with a clean work tree; the new commit's hash."""
+    hint = "commit it yourself: git add uv.lock && git commit"
+    identity = (
+        []
+        if config_value("user.email", destination)
+        else ["-c", f"user.name={FALLBACK_IDENTITY[0]}", "-c", f"user.email={FALLBACK_IDENTITY[1]}"]
+    )
+    run(["add", "--", path], destination, hint=hint)
+    amend = [*identity, "commit", "-q", "--amend", "--no-edit", "--no-verify", "--no-gpg-sign"]
+    run(amend, destination, hint=hint)
+    return run(["rev-parse", "HEAD"], destination, hint=hint).stdout.strip()
+
+
 # --- remote templates --------------------------------------------------------------------
 
 

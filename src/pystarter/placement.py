@@ -74,6 +74,18 @@ def list_files(root: Path) -> list[str]:
     return sorted(files)
 
 
+def kept_files(destination: Path, files: list[str], patterns: tuple[str, ...]) -> list[str]:
+    """Files DEST already has that the template marks ``_skip_if_exists`` (a ``.env`` holding
+    real secrets): copier keeps them even when it overwrites, and so does ``--force``."""
+    existing = [f for f in files if os.path.lexists(destination / f)]
+    if not patterns or not existing:
+        return []
+    from pathspec import GitIgnoreSpec
+
+    spec = GitIgnoreSpec.from_lines(patterns)
+    return [f for f in existing if spec.match_file(f)]
+
+
 def compare(rendered: Path, destination: Path, files: list[str]) -> dict[str, str]:
     """What writing ``files`` from ``rendered`` would do in DEST: create, overwrite or
     identical."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pystarter import render
+from pystarter import __version__, render
 from pystarter.answers import (
     builtin_answers,
     builtin_questionnaire,
@@ -176,7 +176,7 @@ def run_new(
             options.install = wizard.ask_install()
         rendered_with = config.with_defaults(answers)
         commands = _commands(config, rendered_with)
-        record: dict[str, Any] = {"template": template.source}
+        record: dict[str, Any] = {"template": template.source, "version": __version__}
         if recommendation:
             record["recommendation"] = recommendation.as_dict()
         request = NewProjectRequest(

@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pystarter import git
-from pystarter.errors import TemplateFetchError, TemplateNotFoundError, UsageError
+from pystarter.errors import (
+    TemplateFetchError,
+    TemplateNotFoundError,
+    UnknownRefError,
+    UsageError,
+)
 from pystarter.options import FRAMEWORKS, builtin_templates_dir
 from pystarter.template_config import COPIER_FILES
 
@@ -315,7 +320,7 @@ def pin_ref(url: str, vcs_ref: str | None, shown: str) -> str:
         return vcs_ref  # a commit id is checked when it is fetched
     newest = version_order(tags) or sorted(tags, reverse=True)
     known = ", ".join(newest[:5]) or "none"
-    raise TemplateFetchError(
+    raise UnknownRefError(
         f"template {shown} has no tag or branch {vcs_ref!r} (newest tags: {known})",
         "give an existing tag, branch or commit with --vcs-ref",
     )
