@@ -216,13 +216,38 @@ def test_check_reports_each_problem_on_its_own_line(tmp_path: Path) -> None:
         "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
         "x.txt.jinja": "{{ team | no_such_filter }}\n",
     }
-    result = invoke("templates", "check", str(build_file_tree(spec, tmp_path / "t")))
+    template = str(build_file_tree(spec, tmp_path / "t"))
+    result = invoke("templates", "check", template, "-d", "team=core")
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 3, result.stderr
-    assert "'team' has no default" in lines[0]
-    assert "'kind': default 'c' is not one of its choices" in lines[1]
-    assert "does not render with defaults" in lines[2]
+    assert len(lines) == 1, result.stderr  # not rendered while copier.yml is wrong
+    assert "'kind': default 'c' is not one of its choices" in lines[0]
+    (template_dir := tmp_path / "t" / "copier.yml").write_text("team: {type: str}\n")
+    rendered = invoke("templates", "check", str(template_dir.parent), "-d", "team=core")
+    assert "does not render with defaults" in one_error_line(rendered.stderr)
+
+
+def test_check_reports_a_question_without_default_as_required_not_as_a_problem(
+    tmp_path: Path,
+) -> None:
+    """copier marks a required question by giving it no default; check agrees with copier."""
+    spec = {
+        "copier.yml": """\
+            team: {type: str, validator: "{% if team|length < 3 %}too short{% endif %}"}
+            tags: {type: str, multiselect: true, choices: [a, b], default: [a]}
+            size: {type: str, choices: [s, m], default: "{% if team %}m{% endif %}"}
+            """,
+        "{{ team }}.txt.jinja": "{{ tags }} {{ size }}\n",
+    }
+    template = str(build_file_tree(spec, tmp_path / "t"))
+
+    asked = invoke("templates", "check", template, "--json")
+    given = invoke("templates", "check", template, "--json", "-d", "team=core")
+
+    assert asked.exit_code == 0, asked.stderr
+    assert "required: pass --data team=..." in json.loads(asked.stdout)["notes"]
+    assert given.exit_code == 0, given.stderr
+    assert json.loads(given.stdout)["files"] == ["core.txt"]
 
 
 def test_check_does_not_run_tasks_of_an_untrusted_template(tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ TRUE_WORDS = {"true", "yes", "on", "1", "y"}
 FALSE_WORDS = {"false", "no", "off", "0", "n"}
 #: Answers pystarter computes, so a template need not compute them in Jinja.
 NAME_KEYS = ("project_name", "project_slug", "package_name")
+#: What Django's ``check --deploy`` asks of a production key (and a safe floor for the others).
+MIN_SECRET_LENGTH = 50
 #: Answers that are one line of text: no line breaks, tabs or other control characters.
 ONE_LINE_KEYS = (*NAME_KEYS, "description", "author_name", "author_email")
 
@@ -253,6 +255,12 @@ def builtin_answers(
         )
     answers["python_version"] = str(answers["python_version"])
     answers.update(project_names(answers, fallback_name))
+    if "secret_key" in answers and len(str(answers["secret_key"])) < MIN_SECRET_LENGTH:
+        raise UsageError(
+            f"secret_key is {len(str(answers['secret_key']))} characters long; the projects "
+            f"need at least {MIN_SECRET_LENGTH}",
+            "leave it out (a new one is generated), or give a longer one",
+        )
     if "secret_key" not in answers:
         import secrets  # 10 ms of hashlib and random, only when a project is made
 

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from pystarter.terminal import echo_json, escape, make_console
+from pystarter.terminal import echo_json, escape, make_console, stdout_to_stderr
 
 templates_app = typer.Typer(
     name="templates",
@@ -119,12 +119,18 @@ def check_command(
     trust: Annotated[
         bool, typer.Option("--trust", help="Let the check run its tasks and Jinja extensions.")
     ] = False,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="KEY=VALUE answer to render with (repeatable)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Validate a template: copier.yml loads, questions have defaults, it renders."""
+    """Validate a template as new would render it: copier.yml loads, it renders."""
+    from pystarter.answers import parse_data_items
     from pystarter.template_check import check_template
 
-    report = check_template(source, vcs_ref, trust)
+    with stdout_to_stderr(as_json):  # a trusted template's tasks print
+        report = check_template(source, vcs_ref, trust, parse_data_items(list(data or ())))
     if as_json:
         echo_json(report.as_json())
     else:

@@ -35,6 +35,7 @@ from pystarter.template_config import render_maybe
 StepCallback = Callable[[str], None]
 ANSWERS_FILE = ".copier-answers.yml"
 FIRST_COMMIT_SUBJECT = "Initial commit from pystarter"
+LOCK_TIMEOUT = 300
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class NewProjectRequest:
     keep_existing: tuple[str, ...] = ()
     """The template's ``_skip_if_exists`` patterns: copier keeps a matching file DEST has."""
     answers_file: str = ANSWERS_FILE
+    lock: bool = False
+    """Write ``uv.lock`` (when uv is on PATH) before the first commit: the built-ins."""
     install_command: str = "uv sync"
     message_after_copy: str = ""
     """The template's ``_message_after_copy`` as copier.yml spells it."""
@@ -108,6 +111,9 @@ def new_project(
             result.notes.append(
                 f"kept the {', '.join(kept)} already there (the template never overwrites it)"
             )
+        if request.lock:
+            on_step("locking")
+            _lock(destination, result.notes)
         if request.git:
             on_step("git")
             result.git_commit = git.first_commit(destination, FIRST_COMMIT_SUBJECT, result.notes)
@@ -123,7 +129,7 @@ def new_project(
     if request.install:
         on_step("installing")
         result.installed_with = _install(destination, request.install_command)
-        if result.git_commit and (destination / "uv.lock").is_file():
+        if result.git_commit and git.is_changed(destination, "uv.lock"):
             result.git_commit = git.amend_with(destination, "uv.lock")
     return result
 
@@ -155,6 +161,19 @@ def _preview(
     for relative in kept_files(destination, files, keep_existing):
         actions[relative] = "kept"
     return actions
+
+
+def _lock(destination: Path, notes: list[str]) -> None:
+    """``uv lock`` so the first commit pins every dependency; offline or failing, the project
+    is made all the same and a note says how to finish."""
+    uv = shutil.which("uv")
+    if uv is None or not (destination / "pyproject.toml").is_file():
+        return
+    try:
+        _run_installer([uv, "lock", "--quiet"], destination, "uv lock", "", LOCK_TIMEOUT)
+    except InstallError as exc:
+        (destination / "uv.lock").unlink(missing_ok=True)
+        notes.append(f"{exc.message}: run uv lock in the project and commit uv.lock")
 
 
 def _install(destination: Path, finish: str) -> str:
@@ -216,11 +235,16 @@ def install_project(destination: Path) -> str:
     return "pip"
 
 
-def _run_installer(args: list[str], cwd: Path, what: str, hint: str) -> None:
+def _run_installer(
+    args: list[str], cwd: Path, what: str, hint: str, timeout: float | None = None
+) -> None:
     try:
         completed = subprocess.run(
-            args, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True
-        )
+            args, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            timeout=timeout,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        raise InstallError(f"{what} gave no answer within {timeout} seconds", hint) from exc
     except OSError as exc:
         raise InstallError(f"{what} failed: {exc.strerror or exc}", hint) from exc
     if completed.returncode != 0:

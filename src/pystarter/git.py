@@ -134,6 +134,12 @@ def first_commit(
     return run(["rev-parse", "HEAD"], destination, hint=hint).stdout.strip()
 
 
+def is_changed(repo: Path, path: str) -> bool:
+    """``path`` is untracked or differs from the last commit."""
+    status = run(["status", "--porcelain", "--", path], repo, check=False)
+    return status.returncode == 0 and bool(status.stdout.strip())
+
+
 def amend_with(destination: Path, path: str) -> str:
     """Add ``path`` to the first commit (``uv.lock``, written by the install that follows it),
     so the project starts with a clean work tree; the new commit's hash."""

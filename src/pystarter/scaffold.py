@@ -190,6 +190,7 @@ def run_new(
             record=record,
             keep_existing=config.skip_if_exists(rendered_with),
             answers_file=config.answers_file(rendered_with),
+            lock=template.kind == "builtin" and options.git,
             install_command=commands.get("install") or "uv sync",
             message_after_copy=str(config.settings.get("_message_after_copy") or ""),
         )

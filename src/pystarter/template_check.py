@@ -1,16 +1,16 @@
 """``pystarter templates check``: would this template work with ``pystarter new``?
 
-It loads copier.yml, checks that every question has a default or says ``required: true``, that
-its Jinja extensions are installed, and renders it with defaults into a temporary folder.
-A local folder is checked as it is on disk (uncommitted edits included); anything else at the
-ref ``new`` would render. Each problem is one line; notes are things worth knowing that do not
-stop a render.
+It loads copier.yml, checks what copier itself would refuse (choices, extensions), and renders
+the template at the ref ``new`` would render, with its defaults plus the ``--data`` given, into a
+temporary folder. A question without a default is how copier marks it required: a note saying
+which ``--data`` to pass, not a problem. Each problem is one line.
 """
 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,6 @@ from pystarter import git, render
 from pystarter.errors import PystarterError
 from pystarter.sources import TemplateSource, checkout, resolve_source
 from pystarter.template_config import TemplateConfig, missing_module, read_template_config
-
-PLACEHOLDERS: dict[str, Any] = {"str": "example", "int": 1, "float": 1.0, "bool": False}
 
 
 @dataclass
@@ -48,23 +46,21 @@ class CheckReport:
         }
 
 
-def check_template(source: str, vcs_ref: str | None = None, trust: bool = False) -> CheckReport:
-    """Check ``source``; a source that cannot be found or fetched raises its usual error."""
+def check_template(
+    source: str,
+    vcs_ref: str | None = None,
+    trust: bool = False,
+    data: Mapping[str, Any] | None = None,
+) -> CheckReport:
+    """Check ``source`` at the ref ``new`` would render, with its defaults plus ``data``; a
+    source that cannot be found or fetched raises its usual error."""
     template = resolve_source(source, "", vcs_ref, trust)
-    working_tree = (
-        template.kind == "git"
-        and vcs_ref is None
-        and template.git_url is not None
-        and Path(template.git_url).is_dir()
-    )
-    if working_tree:
-        template = replace(template, kind="path", vcs_ref=None, git_url=None)
-        checked = f"the files in {template.location}, uncommitted edits included"
-    elif template.is_git:
+    if template.is_git:
         checked = f"{template.source} at {template.vcs_ref}"
     else:
         checked = f"the files in {template.location}"
     report = CheckReport(template.source, checked)
+    given = dict(data or {})
     with checkout(template) as root:
         try:
             config = read_template_config(root)
@@ -75,31 +71,32 @@ def check_template(source: str, vcs_ref: str | None = None, trust: bool = False)
         report.problems += _question_problems(config)
         report.problems += _extension_problems(config)
         report.notes += _notes(template, config, root)
-        if not any("Jinja extension" in p for p in report.problems):
-            _render_with_defaults(template, config, root, report)
+        required = config.required_keys(given)
+        report.notes += [f"required: pass --data {key}=..." for key in required]
+        if required:
+            report.notes.append("not rendered: give the required answers with -d KEY=VALUE")
+        elif not report.problems:
+            _render(template, root, given, report)
     return report
 
 
 def _question_problems(config: TemplateConfig) -> list[str]:
+    """What copier itself would refuse in the questionnaire, before any answer is given."""
     problems = []
-    for key, question in config.questions.items():
-        if not key.isidentifier():
-            problems.append(f"question {key!r}: the name is not a valid identifier")
-        if "default" not in question and not question.get("required"):
-            problems.append(
-                f"question {key!r} has no default: give it one, or mark it required: true "
-                "so people know to pass --data"
-            )
-        choices = question.get("choices")
-        default = question.get("default")
+    for question in config.question_list():
+        if not question.name.isidentifier():
+            problems.append(f"question {question.name!r}: the name is not a valid identifier")
+        default = question.default
         if (
-            isinstance(choices, list)
-            and choices
-            and "default" in question
-            and not (isinstance(default, str) and "{{" in default)
-            and default not in _choice_values(choices)
+            question.choices
+            and question.has_default
+            and not question.multiselect
+            and not (isinstance(default, str) and ("{{" in default or "{%" in default))
+            and default not in [c.value for c in question.choices]
         ):
-            problems.append(f"question {key!r}: default {default!r} is not one of its choices")
+            problems.append(
+                f"question {question.name!r}: default {default!r} is not one of its choices"
+            )
     return problems
 
 
@@ -135,18 +132,10 @@ def _notes(template: TemplateSource, config: TemplateConfig, root: Path) -> list
     return notes
 
 
-def _placeholder(question: dict[str, Any]) -> Any:
-    choices = question.get("choices")
-    if isinstance(choices, list) and choices:
-        return _choice_values(choices)[0]
-    return PLACEHOLDERS.get(str(question.get("type", "str")), "example")
-
-
-def _render_with_defaults(
-    template: TemplateSource, config: TemplateConfig, root: Path, report: CheckReport
+def _render(
+    template: TemplateSource, root: Path, data: Mapping[str, Any], report: CheckReport
 ) -> None:
-    """Render as copier would with ``--defaults``; tasks run only for a trusted template."""
-    data = {k: _placeholder(q) for k, q in config.questions.items() if "default" not in q}
+    """Render as ``copier copy --defaults`` would; tasks run only for a trusted template."""
     with tempfile.TemporaryDirectory(prefix="pystarter-check-") as scratch:
         target = Path(scratch) / "project"
         vcs_ref = "HEAD" if git.is_repo_root(root) else None
