@@ -113,8 +113,8 @@ def test_custom_template_add_takes_its_own_answers(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     outcome = json.loads(result.stdout)
     assert (outcome["from"], outcome["to"]) == ("v1", "v1")  # the project's own version
-    assert (project / "docs.md").read_text() == "docs of svc\n"
-    assert (project / "README.md").read_text() == "# svc\n"
+    assert (project / "docs.md").read_text() == "docs of Demo\n"  # the template's default name
+    assert (project / "README.md").read_text() == "# Demo\n"
 
 
 @pytest.mark.slow

@@ -52,7 +52,7 @@ def test_enter_at_every_prompt_recommends_and_makes_a_working_project(tmp_path: 
     child.close()
     output = screen.getvalue()
     assert child.exitstatus == 0, output[-3000:]
-    assert "Recommended: Django" in output
+    assert "Recommended" not in output  # no needs picked: nothing to recommend from
     assert "pystarter new wiz --framework django" in output  # the line that reproduces it
     project = tmp_path / "wiz"
     assert (project / "manage.py").is_file()
@@ -131,3 +131,55 @@ def test_the_rest_api_need_picked_in_the_wizard_turns_the_rest_api_on(tmp_path: 
     assert child.exitstatus == 0, output[-3000:]
     answers = (tmp_path / "wiz" / ".copier-answers.yml").read_text()
     assert "use_rest_api: true" in answers
+    replay = output[output.index("pystarter new wiz") :].split("\n")[0]
+    assert "--need admin --need rest-api" in replay  # the same recommendation, recorded again
+    assert "--framework" not in replay
+
+
+#: Flags that answer every question before the database one, so a test starts there.
+BEFORE_DATABASE = ("--name", "wiz", "--description", "d", "--author", "A", "--email", "a@b.example",
+                   "--python", "3.11", "--no-git")  # fmt: skip
+
+
+def test_no_needs_picked_means_the_framework_is_asked_directly(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "new", "wiz", "--no-git", "--no-install")
+    child.expect("What are you building")
+    child.send(ENTER)
+    child.expect("Framework")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    assert "Recommended" not in screen.getvalue()  # no all-zero scores panel
+
+
+def test_a_bad_flag_is_refused_before_the_first_question(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "new", "wiz", "-f", "flask", "--database", "bogus")
+    child.expect(pexpect.EOF)
+    child.close()
+    output = screen.getvalue()
+    assert child.exitstatus == 2, output
+    assert "database cannot be 'bogus'" in output
+    assert "Project name" not in output and not (tmp_path / "wiz").exists()
+
+
+def test_with_auth_given_the_database_question_does_not_offer_none(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "new", "wiz", "-f", "flask", "--auth", *BEFORE_DATABASE)
+    child.expect("Database")
+    child.expect("MySQL or MariaDB")
+    assert child.expect(["None", pexpect.TIMEOUT], timeout=2) == 1, screen.getvalue()
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+
+
+def test_declining_the_summary_creates_nothing_and_exits_1(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "new", "wiz", "-f", "flask", *BEFORE_DATABASE,
+                          "--database", "sqlite", "--no-auth", "--no-rest-api", "--no-celery",
+                          "--no-docker", "--ci", "none", "--no-install")  # fmt: skip
+    child.expect("Create this project")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    output = screen.getvalue()
+    assert child.exitstatus == 1, output[-2000:]
+    assert "cancelled; nothing was created" in output
+    assert "Author" in output and "use_auth" not in output  # the summary's human labels
+    assert not (tmp_path / "wiz").exists()

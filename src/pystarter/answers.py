@@ -20,6 +20,7 @@ from pystarter.options import (
     PYTHON_VERSIONS,
     allowed_choices,
     builtin_questions,
+    check_compatible,
     default_options,
     validate_choice,
 )
@@ -230,6 +231,33 @@ def _email_problem(text: Any) -> str | None:
     return None if not text or is_email(str(text)) else f"{text} is not an email address"
 
 
+def check_builtin_answers(answers: Mapping[str, Any]) -> None:
+    """Refuse what the built-in template cannot take, for the keys ``answers`` has: called on
+    the flags and ``--data`` before the wizard's first question, and on the final answers."""
+    check_text_answers(answers)
+    check_email(str(answers.get("author_email") or ""))
+    for option in OPTIONS:
+        if option.key in answers:
+            validate_choice(option.key, answers[option.key])
+    python = answers.get("python_version")
+    if python is not None and str(python) not in PYTHON_VERSIONS:
+        raise UsageError(
+            f"Python {shown(python)} is not supported by the templates",
+            f"choose one of {', '.join(PYTHON_VERSIONS)}",
+        )
+    if "project_name" in answers:
+        derive_names(str(answers["project_name"]))
+    secret = answers.get("secret_key")
+    if secret is not None and len(str(secret)) < MIN_SECRET_LENGTH:
+        raise UsageError(
+            f"secret_key is {len(str(secret))} characters long; the projects need at least "
+            f"{MIN_SECRET_LENGTH}",
+            "leave it out (a new one is generated), or give a longer one",
+        )
+    if "framework" in answers:
+        check_compatible(str(answers["framework"]), answers)
+
+
 def builtin_answers(
     framework: str,
     given: Mapping[str, Any],
@@ -244,23 +272,9 @@ def builtin_answers(
     """
     answers = layer(given, builtin_defaults(framework, needs, lower_layers))
     answers["framework"] = framework
-    check_text_answers(answers)
-    check_email(str(answers["author_email"]))
-    for option in OPTIONS:
-        validate_choice(option.key, answers[option.key])
-    if str(answers["python_version"]) not in PYTHON_VERSIONS:
-        raise UsageError(
-            f"Python {shown(answers['python_version'])} is not supported by the templates",
-            f"choose one of {', '.join(PYTHON_VERSIONS)}",
-        )
+    check_builtin_answers(answers)
     answers["python_version"] = str(answers["python_version"])
     answers.update(project_names(answers, fallback_name))
-    if "secret_key" in answers and len(str(answers["secret_key"])) < MIN_SECRET_LENGTH:
-        raise UsageError(
-            f"secret_key is {len(str(answers['secret_key']))} characters long; the projects "
-            f"need at least {MIN_SECRET_LENGTH}",
-            "leave it out (a new one is generated), or give a longer one",
-        )
     if "secret_key" not in answers:
         import secrets  # 10 ms of hashlib and random, only when a project is made
 

@@ -154,11 +154,16 @@ def allowed_choices(key: str, framework: str, answers: Mapping[str, Any]) -> tup
     if not option.offered_for(framework):
         return (option.fixed[framework],)
     context = {**answers, "framework": framework}
-    return tuple(
-        choice
-        for choice in option.choices
-        if not any(r.key == key and r.value == choice and r.applies(context) for r in RULES)
-    )
+
+    def forbidden(choice: Answer) -> bool:
+        """A rule the choice would break, whichever side of the rule ``key`` is on."""
+        trial = {**context, key: choice}
+        return any(
+            (r.key == key or key in r.when) and r.applies(trial) and trial.get(r.key) == r.value
+            for r in RULES
+        )
+
+    return tuple(choice for choice in option.choices if not forbidden(choice))
 
 
 def default_options(framework: str) -> dict[str, Answer]:

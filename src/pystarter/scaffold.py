@@ -16,6 +16,7 @@ from pystarter import __version__, render
 from pystarter.answers import (
     builtin_answers,
     builtin_questionnaire,
+    check_builtin_answers,
     layer,
     load_answers_file,
     name_problem,
@@ -36,7 +37,6 @@ from pystarter.options import (
     FLAGS,
     FRAMEWORKS,
     OPTIONS_BY_KEY,
-    check_compatible,
     flag_words,
 )
 from pystarter.questionnaire import Questionnaire, checked_answers, unknown_keys
@@ -107,7 +107,7 @@ class NewOutcome:
 class Questioner(Protocol):
     """What ``new`` asks when it may ask (the terminal's :class:`pystarter.wizard.Wizard`)."""
 
-    def choose_framework(self) -> tuple[str, Recommendation]: ...
+    def choose_framework(self) -> tuple[str, Recommendation | None]: ...
     def accept_recommendation(self, rec: Recommendation) -> str: ...
     def ask_project_name(self, problem: Callable[[Any], str | None]) -> str: ...
     def ask(self, questionnaire: Questionnaire, given: Mapping[str, Any]) -> dict[str, Any]: ...
@@ -161,13 +161,13 @@ def run_new(
         if template.kind == "builtin":
             assert framework is not None
             lower = (defaults, _git_identity_if_needed(given, defaults))
-            if wizard is not None:
+            if wizard is not None:  # refuse a bad flag before the first question
+                check_builtin_answers({**given, "framework": framework})
                 questionnaire = builtin_questionnaire(
                     framework, needs, lower, destination.absolute().name
                 )
                 given = wizard.ask(questionnaire, given)
             answers = builtin_answers(framework, given, destination.absolute().name, needs, lower)
-            check_compatible(framework, answers)
         else:
             _refuse_builtin_flags(options, questions, template)
             _check_trust(session, config, wizard)
@@ -212,7 +212,7 @@ def run_new(
         )
         if wizard is not None:
             outcome.reproduce = reproduce_command(
-                destination, framework, template, answers, options, secret_keys
+                destination, framework, template, answers, options, secret_keys, recommendation
             )
     except KeyboardInterrupt as exc:
         raise stopped_after(exc, result.destination) from exc
@@ -366,11 +366,18 @@ def reproduce_command(
     answers: Mapping[str, Any],
     options: NewOptions,
     secret_keys: tuple[str, ...] = (),
+    recommendation: Recommendation | None = None,
 ) -> str:
-    """The one ``pystarter new ... --no-input`` line that makes the same project."""
+    """The one ``pystarter new ... --no-input`` line that makes the same project: the same
+    needs (so the same recommendation is recorded), template, ref, trust and answers; never a
+    secret."""
     words = ["pystarter", "new", _display_path(destination)]
+    needs = recommendation.needs if recommendation else options.needs
+    for need in needs:
+        words += ["--need", need]
     if template.kind == "builtin":
-        words += ["--framework", str(framework)]
+        if recommendation is None or recommendation.framework != framework:
+            words += ["--framework", str(framework)]
         for key in FLAGS:
             if key in answers and (
                 key not in OPTIONS_BY_KEY or OPTIONS_BY_KEY[key].offered_for(str(framework))
@@ -378,9 +385,11 @@ def reproduce_command(
                 words += flag_words(key, answers[key])
     else:
         words += ["--template", template.source]
+        if options.vcs_ref:
+            words += ["--vcs-ref", options.vcs_ref]
+        if template.trusted and options.trust:
+            words.append("--trust")
         words += [f"--data={k}={v}" for k, v in answers.items() if k not in secret_keys]
-    for need in options.needs:
-        words += ["--need", need]
     words += ["--git" if options.git else "--no-git"]
     words += ["--install" if options.install else "--no-install", "--no-input"]
     return shlex.join(words)

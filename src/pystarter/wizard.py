@@ -88,8 +88,15 @@ class Wizard:
             self._console = Console(highlight=False)
         return self._console
 
-    def choose_framework(self) -> tuple[str, Recommendation]:
+    def choose_framework(self) -> tuple[str, Recommendation | None]:
+        """From the needs picked; with none picked there is nothing to recommend from, so
+        the framework is asked for directly."""
         needs = ask_needs()
+        if not needs:
+            choices = [
+                questionary.Choice(title, value=fw) for fw, title in FRAMEWORK_TITLES.items()
+            ]
+            return _ask(questionary.select("Framework", choices=choices, style=STYLE)), None
         rec = recommend(needs)
         return self.accept_recommendation(rec), rec
 
