@@ -11,6 +11,7 @@ path is read as ``<DEST>``.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import stat
@@ -47,6 +48,10 @@ class Shape:
     """Text pystarter's human output must contain (``_message_after_copy``)."""
     check: Callable[[Path], None] | None = None
     """More checks on pystarter's DEST."""
+    needs: str | None = None
+    """A module the shape needs; the test is skipped, saying so, when it is not installed."""
+    answers_input: bool = False
+    """pystarter gets ``data`` as ``--answers-file answers.yml`` instead of ``-d``."""
 
 
 def _venv_runs(dest: Path) -> None:
@@ -205,6 +210,7 @@ SHAPES: dict[str, Shape] = {
         },
         data={"name": "widget"},
         trust=True,
+        needs="copier_template_extensions",
     ),
     "multi-document-include": Shape(
         files={
@@ -302,6 +308,19 @@ SHAPES: dict[str, Shape] = {
         data={"name": "widget"},
         answers_file=".config/project-answers.yml",
     ),
+    "answers-file-input": Shape(
+        files={
+            "copier.yml": """\
+                name: {type: str, default: demo}
+                count: {type: int, default: 1}
+                color: {type: str, choices: [red, blue], default: red}
+                """,
+            ANSWERS: ANSWERS_BODY,
+            "out.txt.jinja": "{{ name }} {{ count * 2 }} {{ color }}\n",
+        },
+        data={"name": "widget", "count": "3", "color": "blue"},
+        answers_input=True,
+    ),
     "message-after-copy": Shape(
         files={
             "copier.yml": """\
@@ -398,19 +417,28 @@ XFAIL: dict[str, str] = {
     "template: -d use_docker=compose exits 2 'must be true or false'",
     "json-secret-in-a-later-document": "secret: true set in a later copier.yml document is "
     "ignored (first document wins): --json prints the token",
+    "dirty-local-git-template-without-tags": "an untagged local git template is pinned to HEAD's "
+    "commit: README.md 'committed widget', _commit differs (copier renders the uncommitted 'dirty "
+    "widget')",
     "validator-with-a-copier-filter": "a validator using copier's filters (regex_search) passes "
     "pystarter's check, copier refuses: exit 1 'did not render', not 2",
 }
 
 
 def params(names: list[str]) -> list[Any]:
-    """``names`` as test ids, the findings in :data:`XFAIL` marked strict xfail."""
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=XFAIL[name]))
-        if name in XFAIL
-        else name
-        for name in names
-    ]
+    """``names`` as test ids: the findings in :data:`XFAIL` marked strict xfail, a shape whose
+    module is missing skipped (``copier-template-extensions`` is not in the test extras yet)."""
+    found = []
+    for name in names:
+        marks = []
+        if name in XFAIL:
+            marks.append(pytest.mark.xfail(strict=True, reason=XFAIL[name]))
+        needs = SHAPES[name].needs if name in SHAPES else None
+        if needs and importlib.util.find_spec(needs) is None:
+            reason = f"needs {needs}: pip install {needs.replace('_', '-')}"
+            marks.append(pytest.mark.skip(reason=reason))
+        found.append(pytest.param(name, marks=marks))
+    return found
 
 
 # --- rendering and comparing ------------------------------------------------------------------
@@ -487,7 +515,12 @@ def render_both(tmp_path: Path, shape: Shape, *extra: str) -> tuple[Path, Path, 
             build_file_tree(shape.existing, dest)
     copier_copy(src, by_copier, shape.data, shape.trust)
     args = ["new", str(by_pystarter), "-t", str(src), "--no-input", "--no-git"]
-    args += data_flags(shape.data)
+    if shape.answers_input:
+        given = tmp_path / "given-answers.yml"
+        given.write_text("".join(f"{key}: {value}\n" for key, value in shape.data.items()))
+        args += ["--answers-file", str(given)]
+    else:
+        args += data_flags(shape.data)
     args += ["--trust"] * shape.trust + ["--force"] * bool(shape.existing)
     result = invoke(*args, *extra)
     return by_copier, by_pystarter, result
@@ -592,6 +625,30 @@ def test_vcs_ref_of_an_old_tag_renders_it_even_when_head_has_no_copier_yml(
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert (by_pystarter / "README.md").read_text() == "widget at v1\n"
+    assert_same_tree(by_copier, by_pystarter, ".copier-answers.yml")
+
+
+@pytest.mark.parametrize(
+    "case", params(["dirty-local-git-template-with-a-tag", "dirty-local-git-template-without-tags"])
+)
+def test_a_local_git_template_renders_the_ref_copier_renders(tmp_path: Path, case: str) -> None:
+    """copier renders a local repository's latest tag; without tags, its work tree as it is
+    (uncommitted changes included, with a DirtyLocalWarning)."""
+    files = {
+        "copier.yml": "name: {type: str, default: demo}\n",
+        ANSWERS: ANSWERS_BODY,
+        "README.md.jinja": "committed {{ name }}\n",
+    }
+    src = build_file_tree(files, tmp_path / "template")
+    git_save(src, "v1", tag="v1" if case.endswith("with-a-tag") else None)
+    (src / "README.md.jinja").write_text("dirty {{ name }}\n")
+
+    by_copier, by_pystarter = tmp_path / "a" / "proj", tmp_path / "b" / "proj"
+    copier_copy(src, by_copier, {"name": "widget"}, False)
+    result = invoke(
+        "new", str(by_pystarter), "-t", str(src), "-d", "name=widget", "--no-input", "--no-git"
+    )
+    assert result.exit_code == 0, result.stderr
     assert_same_tree(by_copier, by_pystarter, ".copier-answers.yml")
 
 
