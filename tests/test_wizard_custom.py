@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pexpect
-import pytest
 import yaml
 
 from tests.helpers import build_file_tree, invoke
@@ -114,11 +113,6 @@ def test_the_wizard_asks_a_custom_templates_questions(tmp_path: Path) -> None:
     assert (project / "settings.ini").read_text() == "password=hunter2-typed\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the replay line gives a multiselect as --data=langs=['python', 'rust'], which "
-    "new refuses (exit 2 'langs cannot be ...')",
-)
 def test_the_replay_line_after_the_wizard_makes_the_same_project(tmp_path: Path) -> None:
     output = answer_the_questions(tmp_path)
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)

@@ -36,8 +36,9 @@ MIN_SECRET_LENGTH = 50
 ONE_LINE_KEYS = (*NAME_KEYS, "description", "author_name", "author_email")
 
 
-def parse_data_items(items: list[str]) -> dict[str, Any]:
-    """``["database=postgresql", "use_auth=true"]`` -> typed answers."""
+def parse_data_items(items: list[str], builtin_types: bool = True) -> dict[str, Any]:
+    """``["database=postgresql", "use_auth=true"]`` -> answers; with ``builtin_types`` the
+    built-in template's booleans are typed (a custom template's types are its own)."""
     data: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -52,7 +53,7 @@ def parse_data_items(items: list[str]) -> dict[str, Any]:
                 "give only answers to the template's questions",
             )
         data[key] = value
-    return coerce_option_types(data)
+    return coerce_option_types(data) if builtin_types else data
 
 
 def check_text_answers(answers: Mapping[str, Any]) -> None:
@@ -137,7 +138,7 @@ def coerce_option_types(data: Mapping[str, Any]) -> dict[str, Any]:
     return typed
 
 
-def load_answers_file(path: Path) -> dict[str, Any]:
+def load_answers_file(path: Path, builtin_types: bool = True) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -162,7 +163,8 @@ def load_answers_file(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(loaded, dict):
         raise UsageError(f"answers file {path} is not a mapping", "write key: value lines")
-    return coerce_option_types({k: v for k, v in loaded.items() if not str(k).startswith("_")})
+    answers = {k: v for k, v in loaded.items() if not str(k).startswith("_")}
+    return coerce_option_types(answers) if builtin_types else answers
 
 
 def running_python() -> str:

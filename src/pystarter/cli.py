@@ -50,6 +50,14 @@ class PystarterGroup(TyperGroup):
             message, status = failure_line(exc) or (unexpected_line(exc), ExitStatus.FAILURE)
             fail(message, status, _raise_exit)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        # typer turns a signal here (while it parses and loads) into a silent exit 130
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt as exc:
+            message, status = failure_line(exc) or ("interrupted", ExitStatus.INTERRUPTED)
+            fail(message, status)
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
@@ -68,6 +76,9 @@ class PystarterGroup(TyperGroup):
             if debugging():
                 raise
             fail(unexpected_line(exc), ExitStatus.FAILURE)
+        # The command is done and has said so: a signal from here on changes nothing.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         sys.exit(status if isinstance(status, int) else ExitStatus.SUCCESS)
 
 

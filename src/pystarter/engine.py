@@ -30,7 +30,6 @@ from pystarter.placement import (
     write_error,
 )
 from pystarter.sources import TemplateSource
-from pystarter.template_config import render_maybe
 
 StepCallback = Callable[[str], None]
 ANSWERS_FILE = ".copier-answers.yml"
@@ -55,8 +54,6 @@ class NewProjectRequest:
     lock: bool = False
     """Write ``uv.lock`` (when uv is on PATH) before the first commit: the built-ins."""
     install_command: str = "uv sync"
-    message_after_copy: str = ""
-    """The template's ``_message_after_copy`` as copier.yml spells it."""
     """What finishes the install by hand, said when ``install`` fails."""
 
 
@@ -93,14 +90,16 @@ def new_project(
     written = sorted(f for f, action in planned.items() if action != "kept")
     if request.dry_run:
         return NewProjectResult(destination, written, actions=planned)
-    claim = Claim.take(destination, request.force)
+    claim: Claim | None = None
     complete = False
     try:
+        with signals_deferred():  # a signal while claiming lands inside the try, claim known
+            claim = Claim.take(destination, request.force)
         if planned:
             claim.protect(written)
         on_step("rendering")
         try:
-            session.copy(destination, request.answers)
+            message = session.copy(destination, request.answers)
         except OSError as exc:
             raise write_error(exc, destination) from exc
         _record_in_answers_file(destination / request.answers_file, request.record)
@@ -122,27 +121,17 @@ def new_project(
             complete = True
     except BaseException as exc:
         if not complete:
-            claim.undo()
+            if claim is not None:
+                claim.undo()
             raise
         raise stopped_after(exc, destination) from exc
-    result.message = _rendered_message(request.message_after_copy, request.answers, destination)
+    result.message = message
     if request.install:
         on_step("installing")
         result.installed_with = _install(destination, request.install_command)
         if result.git_commit and git.is_changed(destination, "uv.lock"):
             result.git_commit = git.amend_with(destination, "uv.lock")
     return result
-
-
-def _rendered_message(message: str, answers: Mapping[str, Any], destination: Path) -> str:
-    """The template's ``_message_after_copy``, rendered with the answers and the paths
-    copier gives it (as written, when it needs more of copier than that)."""
-    context = {
-        **answers,
-        "_folder_name": destination.name,
-        "_copier_conf": {"dst_path": str(destination)},
-    }
-    return str(render_maybe(message, context) or message).strip()
 
 
 def _preview(

@@ -115,13 +115,14 @@ class Claim:
 
     @classmethod
     def take(cls, destination: Path, force: bool) -> Claim:
+        """Claim DEST: made here (with any missing parents) or found empty, then marked by a
+        folder only one run can create; with --force, DEST may hold files already."""
         claim = cls(destination)
         top = _top_missing(destination)
         try:
             destination.parent.mkdir(parents=True, exist_ok=True)
             os.mkdir(destination)
-            claim.created_top = top if top is not None else destination
-            return claim
+            claim.created_top = top
         except FileExistsError:
             pass
         except OSError as exc:
@@ -135,7 +136,7 @@ class Claim:
             raise DestinationError(
                 f"{destination} exists and is not a folder", "choose another DEST"
             )
-        if any(destination.iterdir()):
+        if claim.created_top is None and any(destination.iterdir()):
             if not force:
                 raise DestinationError(
                     f"{destination} is not empty",
@@ -148,7 +149,7 @@ class Claim:
             os.mkdir(destination / CLAIM_MARKER)
         except FileExistsError:
             raise DestinationError(
-                f"{destination} is being used by another pystarter new",
+                f"{destination} is being made by another pystarter new",
                 "wait for it, or choose another DEST",
             ) from None
         except OSError as exc:

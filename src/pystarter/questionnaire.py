@@ -81,6 +81,8 @@ def checked_answers(
         if question.name not in checked:
             continue
         value = cast_answer(question.type, checked[question.name])
+        if question.multiselect and isinstance(value, str):  # -d langs='[go, rust]'
+            value = _yaml_value(value)
         checked[question.name] = value
         if question.type in ("int", "float") and isinstance(value, str):
             raise UsageError(
@@ -104,6 +106,15 @@ def checked_answers(
         if reason:
             raise UsageError(f"{question.name} {shown(value)} is refused: {reason}", "")
     return checked
+
+
+def _yaml_value(text: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
 
 
 def unknown_keys(given: Iterable[str], questions: list[Question], template: str) -> None:

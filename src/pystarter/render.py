@@ -25,6 +25,7 @@ from pystarter.errors import (
     UnsafePathError,
     UntrustedTemplateError,
     UpdateError,
+    UsageError,
     first_line,
 )
 from pystarter.names import shown
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 #: copier's message for a question with no default and no answer (it raises a bare ValueError)
 REQUIRED_QUESTION = re.compile(r'Question "([^"]+)" is required')
+#: copier's message for an answer its validator refuses (also a bare ValueError)
+REFUSED_ANSWER = re.compile(r"Validation error for question '([^']+)': (.*)", re.S)
 #: Write failures that are the disk's doing, not the template's.
 DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
@@ -57,15 +60,16 @@ class Session:
 
         self.template = replace(self.template, trusted=True)
 
-    def copy(self, destination: Path, answers: Mapping[str, Any]) -> None:
+    def copy(self, destination: Path, answers: Mapping[str, Any]) -> str:
         """``copier copy`` into ``destination`` itself: tasks, ``_folder_name`` and
-        ``_copier_conf.dst_path`` see the real path."""
+        ``_copier_conf.dst_path`` see the real path. Returns the template's
+        ``_message_after_copy`` as copier renders it (it prints it only when not quiet)."""
         from copier import run_copy
 
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # copier's notices (dirty local template...)
-                run_copy(
+                worker = run_copy(
                     self.template.location,
                     destination,
                     data=dict(answers),
@@ -76,6 +80,8 @@ class Session:
                     vcs_ref=self.template.vcs_ref,
                     cleanup_on_error=False,  # pystarter undoes what it created, and only that
                 )
+            message = worker.template.message_after_copy
+            return str(worker._render_string(message)).strip() if message else ""
         except Exception as exc:
             raise _translated(self.template, exc) from exc
 
@@ -228,6 +234,9 @@ def _translated(template: TemplateSource, exc: Exception) -> Exception:
     required = REQUIRED_QUESTION.match(str(exc)) if type(exc) is ValueError else None
     if required is not None:
         return MissingAnswersError([required.group(1)])
+    refused = REFUSED_ANSWER.match(str(exc)) if type(exc) is ValueError else None
+    if refused is not None:
+        return UsageError(f"{refused.group(1)}: {refused.group(2)}", "give another value")
     detail = first_line(exc)
     if not isinstance(exc, (ValueError, TypeError, OSError, CopierError)):
         detail = f"{type(exc).__name__}: {detail}"  # Jinja and YAML errors come in many types

@@ -5,6 +5,7 @@ fills in what flags left open; everything else here runs the same with or withou
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
@@ -17,6 +18,7 @@ from pystarter.answers import (
     builtin_answers,
     builtin_questionnaire,
     check_builtin_answers,
+    coerce_option_types,
     layer,
     load_answers_file,
     name_problem,
@@ -122,11 +124,13 @@ def run_new(
     """Make the project ``options`` describe; ``wizard`` asks what they leave open (without
     one, nothing is asked: flags, answers, config and defaults decide)."""
     needs = check_needs(options.needs)
-    data = parse_data_items(options.data_items)
+    data = parse_data_items(options.data_items, builtin_types=False)
     given = layer(
         options.flags,
         data,
-        load_answers_file(options.answers_file) if options.answers_file else {},
+        load_answers_file(options.answers_file, builtin_types=False)
+        if options.answers_file
+        else {},
     )
     if options.destination is not None:
         check_destination(options.destination.absolute(), options.force)
@@ -154,51 +158,59 @@ def run_new(
             "or leave out --install",
         )
     defaults = load_config().default_answers()
-    with render.open_template(template) as session:
-        config = read_template_config(session.root)
-        questions = config.question_list()
-        unknown_keys(data, questions, template.source)
-        if template.kind == "builtin":
-            assert framework is not None
-            lower = (defaults, _git_identity_if_needed(given, defaults))
-            if wizard is not None:  # refuse a bad flag before the first question
-                check_builtin_answers({**given, "framework": framework})
-                questionnaire = builtin_questionnaire(
-                    framework, needs, lower, destination.absolute().name
+    result: NewProjectResult | None = None
+    try:
+        with render.open_template(template) as session:
+            config = read_template_config(session.root)
+            questions = config.question_list()
+            unknown_keys(data, questions, template.source)
+            if template.kind == "builtin":
+                assert framework is not None
+                given = coerce_option_types(given)
+                lower = (defaults, _git_identity_if_needed(given, defaults))
+                if wizard is not None:  # refuse a bad flag before the first question
+                    check_builtin_answers({**given, "framework": framework})
+                    questionnaire = builtin_questionnaire(
+                        framework, needs, lower, destination.absolute().name
+                    )
+                    given = wizard.ask(questionnaire, given)
+                answers = builtin_answers(
+                    framework, given, destination.absolute().name, needs, lower
                 )
-                given = wizard.ask(questionnaire, given)
-            answers = builtin_answers(framework, given, destination.absolute().name, needs, lower)
-        else:
-            _refuse_builtin_flags(options, questions, template)
-            _check_trust(session, config, wizard)
-            answers = _custom_answers(config, given, defaults, wizard, template.source)
-        if wizard is not None and options.install is None:
-            options.install = wizard.ask_install()
-        rendered_with = config.with_defaults(answers)
-        commands = _commands(config, rendered_with)
-        record: dict[str, Any] = {"template": template.source, "version": __version__}
-        if recommendation:
-            record["recommendation"] = recommendation.as_dict()
-        request = NewProjectRequest(
-            template=template,
-            destination=destination,
-            answers=answers,
-            force=options.force,
-            dry_run=options.dry_run,
-            git=options.git,
-            install=bool(options.install),
-            record=record,
-            keep_existing=config.skip_if_exists(rendered_with),
-            answers_file=config.answers_file(rendered_with),
-            lock=template.kind == "builtin" and options.git,
-            install_command=commands.get("install") or "uv sync",
-            message_after_copy=str(config.settings.get("_message_after_copy") or ""),
-        )
-        secret_keys = ("secret_key", *config.secret_keys)
-        if wizard is not None and not wizard.confirm(_summary(request, framework, secret_keys)):
-            raise CancelledError("cancelled; nothing was created")
-        with progress(f"Creating {destination.absolute().name}") as on_step:
-            result = new_project(request, session, on_step)
+            else:
+                _refuse_builtin_flags(options, questions, template)
+                _check_trust(session, config, wizard)
+                answers = _custom_answers(config, given, defaults, wizard, template.source)
+            if wizard is not None and options.install is None:
+                options.install = wizard.ask_install()
+            rendered_with = config.with_defaults(answers)
+            commands = _commands(config, rendered_with)
+            record: dict[str, Any] = {"template": template.source, "version": __version__}
+            if recommendation:
+                record["recommendation"] = recommendation.as_dict()
+            request = NewProjectRequest(
+                template=template,
+                destination=destination,
+                answers=answers,
+                force=options.force,
+                dry_run=options.dry_run,
+                git=options.git,
+                install=bool(options.install),
+                record=record,
+                keep_existing=config.skip_if_exists(rendered_with),
+                answers_file=config.answers_file(rendered_with),
+                lock=template.kind == "builtin" and options.git,
+                install_command=commands.get("install") or "uv sync",
+            )
+            secret_keys = ("secret_key", *config.secret_keys)
+            if wizard is not None and not wizard.confirm(_summary(request, framework, secret_keys)):
+                raise CancelledError("cancelled; nothing was created")
+            with progress(f"Creating {destination.absolute().name}") as on_step:
+                result = new_project(request, session, on_step)
+    except KeyboardInterrupt as exc:  # the project may be complete: say what is on disk
+        if result is None:
+            raise
+        raise stopped_after(exc, result.destination) from exc
     try:  # the project is there: a signal from here on must not say otherwise
         outcome = NewOutcome(
             framework=framework,
@@ -389,7 +401,11 @@ def reproduce_command(
             words += ["--vcs-ref", options.vcs_ref]
         if template.trusted and options.trust:
             words.append("--trust")
-        words += [f"--data={k}={v}" for k, v in answers.items() if k not in secret_keys]
+        words += [
+            f"--data={k}={json.dumps(v) if isinstance(v, list | dict) else v}"
+            for k, v in answers.items()
+            if k not in secret_keys
+        ]
     words += ["--git" if options.git else "--no-git"]
     words += ["--install" if options.install else "--no-install", "--no-input"]
     return shlex.join(words)

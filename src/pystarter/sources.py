@@ -273,6 +273,9 @@ def _resolve_location(
     path = path.resolve()
     if git.is_repo_root(path):
         ref = pin_ref(str(path), vcs_ref, source)
+        if vcs_ref is None and not latest_tag(local_tags(path)):
+            # copier renders an untagged local repo as it is, uncommitted edits included
+            return TemplateSource(source, str(path), "git", False)
         return TemplateSource(source, str(path), "git", False, ref, None, str(path))
     if vcs_ref:
         raise UsageError(
@@ -295,6 +298,10 @@ def version_order(tags: list[str]) -> list[str]:
         if not version.is_prerelease:
             versions.append((version, tag))
     return [tag for _, tag in sorted(versions, reverse=True)]
+
+
+def local_tags(repo: Path) -> list[str]:
+    return git.run(["tag", "--list"], repo, error=TemplateFetchError).stdout.split()
 
 
 def latest_tag(tags: list[str]) -> str | None:

@@ -283,7 +283,8 @@ def _sandbox() -> Any:
     """One sandboxed Jinja environment per process: answers are data, never code."""
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment()
+    # copier's own default filters (regex_search, to_nice_yaml...) for validators and defaults
+    return SandboxedEnvironment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])
 
 
 def condition_holds(when: Any, context: Mapping[str, Any]) -> bool:
@@ -331,7 +332,7 @@ def _read_copier_yaml(path: Path) -> dict[str, Any]:
             if key in MERGED_LIST_SETTINGS and isinstance(value, list):
                 merged[key] = [*merged.get(key, []), *value]
             else:
-                merged.setdefault(key, value)
+                merged[key] = value  # as in copier, a later document overrides
     return merged
 
 

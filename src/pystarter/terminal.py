@@ -89,15 +89,16 @@ def run_new_command(options: NewOptions, as_json: bool) -> None:
         from pystarter.wizard import Wizard
 
         wizard = Wizard()
-    with stdout_to_stderr(as_json):
-        outcome = run_new(options, new_progress(as_json), wizard)
+    outcome = None
     try:
+        with stdout_to_stderr(as_json):
+            outcome = run_new(options, new_progress(as_json), wizard)
         if as_json:
             echo_json(outcome.as_json())
         else:
             print_new_outcome(outcome, dry_run=options.dry_run)
     except KeyboardInterrupt as exc:
-        if options.dry_run:
+        if outcome is None or options.dry_run:
             raise
         raise stopped_after(exc, outcome.result.destination) from exc
 
