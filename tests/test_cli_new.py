@@ -311,3 +311,41 @@ def test_answers_that_look_like_rich_markup_are_printed_as_typed(tmp_path: Path)
         'description = "uses [red]colour[/red] ok"'
         in (tmp_path / "shop" / "pyproject.toml").read_text()
     )
+
+
+def test_an_answers_file_that_is_not_utf8_is_a_usage_error_naming_it(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_bytes(b"project_name: caf\xe9\n")
+    result = invoke("new", str(tmp_path / "x"), "-f", "flask", "--no-input",
+                    "--answers-file", str(answers))  # fmt: skip
+    assert result.exit_code == 2, result.stderr
+    assert f"answers file {answers} is not UTF-8" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_dest_name_over_255_bytes_is_a_usage_error(tmp_path: Path) -> None:
+    result = invoke("new", str(tmp_path / ("a" * 300)), "-f", "flask", "--no-input")
+    assert result.exit_code == 2, result.stderr
+    assert "File name too long" in result.stderr and "unexpected" not in result.stderr
+
+
+def test_needs_may_be_given_comma_separated(tmp_path: Path) -> None:
+    result = invoke("new", str(tmp_path / "x"), "--need", "admin,auth", "--no-input",
+                    "--no-git", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["recommendation"]["needs"] == ["admin", "auth"]
+
+
+def test_next_steps_skip_cd_dot_and_guard_a_dash_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    in_place = invoke("new", ".", "-f", "flask", "--no-input", "--no-git", "--json")
+    dashed = invoke("new", "-f", "flask", "--no-input", "--no-git", "--json", "--name",
+                    "dash x", "--", "-x")  # fmt: skip
+    assert in_place.exit_code == 0, in_place.stderr
+    assert not json.loads(in_place.stdout)["next_steps"][0].startswith("cd ")
+    assert dashed.exit_code == 0, dashed.stderr
+    assert json.loads(dashed.stdout)["next_steps"][0] == "cd ./-x"

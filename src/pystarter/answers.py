@@ -145,6 +145,10 @@ def load_answers_file(path: Path, builtin_types: bool = True) -> dict[str, Any]:
         raise UsageError(
             f"cannot read answers file {path}: {exc.strerror}", "check the path"
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"answers file {path} is not UTF-8 text (byte {exc.start})", "save it as UTF-8"
+        ) from exc
     try:
         if path.suffix == ".json":
             loaded = json.loads(text)

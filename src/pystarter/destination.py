@@ -18,6 +18,14 @@ def destination_argument(text: str) -> Path:
 
 def check_destination(destination: Path, force: bool) -> None:
     """Refuse before anything is written: a file, a symlink, or a non-empty folder without force."""
+    try:
+        destination.lstat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name over 255 bytes, a folder we may not look into
+        raise DestinationError(
+            f"DEST cannot be used: {exc.strerror}", "choose a shorter name or another folder"
+        ) from exc
     if destination.is_symlink():
         raise DestinationError(
             f"{destination} is a symbolic link", "give the real folder it points to"

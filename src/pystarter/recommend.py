@@ -126,7 +126,8 @@ class Recommendation:
 
 
 def check_needs(needs: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """Unknown needs are a usage error; duplicates are dropped, order kept."""
+    """Unknown needs are a usage error; duplicates are dropped, order kept; ``a,b`` is two."""
+    needs = [n.strip().lower() for need in needs for n in need.split(",") if n.strip()]
     unknown = [n for n in needs if n not in NEEDS]
     if unknown:
         raise UsageError(

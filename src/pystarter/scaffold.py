@@ -355,7 +355,8 @@ def _commands(config: TemplateConfig, answers: Mapping[str, Any]) -> dict[str, s
 
 
 def _next_steps(destination: Path, commands: Mapping[str, str], installed: bool) -> list[str]:
-    steps = [f"cd {shlex.quote(_display_path(destination))}"]
+    shown = _display_path(destination)
+    steps = [] if shown == "." else [f"cd {shlex.quote(shown)}"]
     for key in ("install", "run", "test"):
         if commands.get(key) and not (
             key == "install" and installed and commands[key] == "uv sync"
@@ -365,10 +366,13 @@ def _next_steps(destination: Path, commands: Mapping[str, str], installed: bool)
 
 
 def _display_path(path: Path) -> str:
+    """DEST as a path a person types: relative to here when it is below, ``./-x`` for a name
+    that a command would read as an option."""
     try:
-        return str(path.absolute().relative_to(Path.cwd()))
-    except ValueError:
+        shown = str(path.absolute().relative_to(Path.cwd()))
+    except (ValueError, OSError):
         return str(path)
+    return f"./{shown}" if shown.startswith("-") else shown
 
 
 def reproduce_command(
