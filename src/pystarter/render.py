@@ -64,22 +64,15 @@ class Session:
         """``copier copy`` into ``destination`` itself: tasks, ``_folder_name`` and
         ``_copier_conf.dst_path`` see the real path. Returns the template's
         ``_message_after_copy`` as copier renders it (it prints it only when not quiet)."""
-        from copier import run_copy
-
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # copier's notices (dirty local template...)
-                worker = run_copy(
-                    self.template.location,
-                    destination,
-                    data=dict(answers),
-                    defaults=True,
-                    overwrite=True,
-                    quiet=True,
-                    unsafe=self.template.trusted,
-                    vcs_ref=self.template.vcs_ref,
-                    cleanup_on_error=False,  # pystarter undoes what it created, and only that
-                )
+            worker = _run_copy(
+                self.template.location,
+                destination,
+                answers,
+                self.template.trusted,
+                self.template.vcs_ref,
+                cleanup_on_error=False,  # pystarter undoes what it created, and only that
+            )
             message = worker.template.message_after_copy
             return str(worker._render_string(message)).strip() if message else ""
         except Exception as exc:
@@ -88,22 +81,9 @@ class Session:
     def preview(self, target: Path, answers: Mapping[str, Any]) -> None:
         """Render into ``target`` running nothing from the template (no tasks, no migrations):
         what ``--dry-run`` and ``--force`` compare with DEST."""
-        from copier import run_copy
-
+        vcs_ref = "HEAD" if (self.root / ".git").exists() else None
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                run_copy(
-                    str(self.root),
-                    target,
-                    data=dict(answers),
-                    defaults=True,
-                    overwrite=True,
-                    quiet=True,
-                    unsafe=self.template.trusted,
-                    skip_tasks=True,
-                    vcs_ref="HEAD" if (self.root / ".git").exists() else None,
-                )
+            _run_copy(str(self.root), target, answers, self.template.trusted, vcs_ref, True)
         except Exception as exc:
             raise _translated(self.template, exc) from exc
 
@@ -128,20 +108,7 @@ def check_copy(
 ) -> None:
     """Render ``root`` with its defaults plus ``data``; tasks run only when it is trusted.
     copier's own exceptions are left to the caller, which reports each as a problem line."""
-    from copier import run_copy
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # copier's notices about dirty or old templates
-        run_copy(
-            str(root),
-            target,
-            data=dict(data),
-            defaults=True,
-            quiet=True,
-            unsafe=trusted,
-            skip_tasks=not trusted,
-            vcs_ref=vcs_ref,
-        )
+    _run_copy(str(root), target, data, trusted, vcs_ref, skip_tasks=not trusted)
 
 
 def is_untrusted_error(exc: BaseException) -> bool:
@@ -162,23 +129,16 @@ def update(
     with ``answers`` into the empty folder ``target``, its answers file named ``answers_file``.
     The merge itself is git's (:mod:`pystarter.merge`), so every kind of template is merged
     the same way and every conflict is listed."""
-    from copier import run_copy
-
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # copier's notices about dirty or old templates
-            run_copy(
-                template.location,
-                target,
-                data=dict(answers),
-                answers_file=answers_file,
-                defaults=True,
-                unsafe=template.trusted,
-                quiet=True,
-                vcs_ref=template.vcs_ref,
-                overwrite=True,
-                skip_tasks=skip_tasks,
-            )
+        _run_copy(
+            template.location,
+            target,
+            answers,
+            template.trusted,
+            template.vcs_ref,
+            skip_tasks,
+            answers_file=answers_file,
+        )
     except Exception as exc:
         translated = _translated(template, exc)
         if isinstance(translated, OSError):
@@ -187,6 +147,35 @@ def update(
                 "free some space in the temporary folder; the project was not touched",
             ) from exc
         raise translated from exc
+
+
+def _run_copy(
+    source: str,
+    target: Path,
+    answers: Mapping[str, Any],
+    trusted: bool,
+    vcs_ref: str | None,
+    skip_tasks: bool = False,
+    **settings: Any,
+) -> Any:
+    """copier's ``run_copy`` as every render here calls it: no question asked, nothing printed,
+    files written over; copier's notices (a dirty or old template) silenced."""
+    from copier import run_copy
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run_copy(
+            source,
+            target,
+            data=dict(answers),
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=trusted,
+            vcs_ref=vcs_ref,
+            skip_tasks=skip_tasks,
+            **settings,
+        )
 
 
 def _translated(template: TemplateSource, exc: Exception) -> Exception:
