@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import stat
 import subprocess
 import warnings
@@ -632,6 +633,10 @@ def test_a_local_git_template_renders_the_ref_copier_renders(tmp_path: Path, cas
         "new", str(by_pystarter), "-t", str(src), "-d", "name=widget", "--no-input", "--no-git"
     )
     assert result.exit_code == 0, result.stderr
+    if not case.endswith("with-a-tag"):  # copier commits the dirty tree in its clone: the
+        for tree in (by_copier, by_pystarter):  # _commit hash holds that moment's timestamp
+            answers = tree / ".copier-answers.yml"
+            answers.write_text(re.sub(r"(?m)^_commit: .*\n", "", answers.read_text()))
     assert_same_tree(by_copier, by_pystarter, ".copier-answers.yml")
 
 

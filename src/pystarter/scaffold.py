@@ -138,15 +138,8 @@ def run_new(
     if recommendation is not None:
         needs = tuple(recommendation.needs)  # the wizard's picks as well as --need
     if options.destination is None:
-        if wizard is None:
-            raise UsageError(
-                "missing DEST", "give the folder to create, e.g. pystarter new my-site"
-            )
-        if "project_name" not in given:  # asked once: the project's name, DEST its slug
-            given = {**given, "project_name": wizard.ask_project_name(name_problem)}
-        options.destination = Path(derive_names(given["project_name"]).slug)
-        check_destination(options.destination.absolute(), options.force)
-    destination = options.destination
+        given = {**given, **_destination_from_name(options, given, wizard)}
+    assert options.destination is not None
     template = resolve_source(options.template, framework or "", options.vcs_ref, options.trust)
     if template.kind == "builtin":
         framework = template.framework
@@ -157,77 +150,131 @@ def run_new(
             "pass --trust if you trust its author (or register it with --trusted), "
             "or leave out --install",
         )
-    defaults = load_config().default_answers()
     result: NewProjectResult | None = None
     try:
         with render.open_template(template) as session:
             config = read_template_config(session.root)
-            questions = config.question_list()
-            unknown_keys(data, questions, template.source)
+            unknown_keys(data, config.question_list(), template.source)
             if template.kind == "builtin":
                 assert framework is not None
-                given = coerce_option_types(given)
-                lower = (defaults, _git_identity_if_needed(given, defaults))
-                if wizard is not None:  # refuse a bad flag before the first question
-                    check_builtin_answers({**given, "framework": framework})
-                    questionnaire = builtin_questionnaire(
-                        framework, needs, lower, destination.absolute().name
-                    )
-                    given = wizard.ask(questionnaire, given)
-                answers = builtin_answers(
-                    framework, given, destination.absolute().name, needs, lower
-                )
+                answers = _builtin_answers(framework, given, needs, options, wizard)
             else:
-                _refuse_builtin_flags(options, questions, template)
+                _refuse_builtin_flags(options, config.question_list(), template)
                 _check_trust(session, config, wizard)
+                defaults = load_config().default_answers()
                 answers = _custom_answers(config, given, defaults, wizard, template.source)
             if wizard is not None and options.install is None:
                 options.install = wizard.ask_install()
-            rendered_with = config.with_defaults(answers)
-            commands = _commands(config, rendered_with)
-            record: dict[str, Any] = {"template": template.source, "version": __version__}
-            if recommendation:
-                record["recommendation"] = recommendation.as_dict()
-            request = NewProjectRequest(
-                template=template,
-                destination=destination,
-                answers=answers,
-                force=options.force,
-                dry_run=options.dry_run,
-                git=options.git,
-                install=bool(options.install),
-                record=record,
-                keep_existing=config.skip_if_exists(rendered_with),
-                answers_file=config.answers_file(rendered_with),
-                lock=template.kind == "builtin" and options.git,
-                install_command=commands.get("install") or "uv sync",
-            )
+            request, commands = _request(options, session, config, answers, recommendation)
             secret_keys = ("secret_key", *config.secret_keys)
             if wizard is not None and not wizard.confirm(_summary(request, framework, secret_keys)):
                 raise CancelledError("cancelled; nothing was created")
-            with progress(f"Creating {destination.absolute().name}") as on_step:
+            with progress(f"Creating {options.destination.absolute().name}") as on_step:
                 result = new_project(request, session, on_step)
+        return _outcome(options, request, result, commands, recommendation, secret_keys, wizard)
     except KeyboardInterrupt as exc:  # the project may be complete: say what is on disk
         if result is None:
             raise
         raise stopped_after(exc, result.destination) from exc
-    try:  # the project is there: a signal from here on must not say otherwise
-        outcome = NewOutcome(
-            framework=framework,
-            template=template,
-            answers=answers,
-            result=result,
-            recommendation=recommendation,
-            commands=commands,
-            next_steps=_next_steps(destination, commands, installed=bool(result.installed_with)),
-            secret_keys=secret_keys,
+
+
+def _destination_from_name(
+    options: NewOptions, given: Mapping[str, Any], wizard: Questioner | None
+) -> dict[str, Any]:
+    """No DEST given: the wizard asks the project's name (once) and DEST is its slug."""
+    if wizard is None:
+        raise UsageError("missing DEST", "give the folder to create, e.g. pystarter new my-site")
+    asked = (
+        {} if "project_name" in given else {"project_name": wizard.ask_project_name(name_problem)}
+    )
+    options.destination = Path(derive_names({**given, **asked}["project_name"]).slug)
+    check_destination(options.destination.absolute(), options.force)
+    return asked
+
+
+def _builtin_answers(
+    framework: str,
+    given: Mapping[str, Any],
+    needs: tuple[str, ...],
+    options: NewOptions,
+    wizard: Questioner | None,
+) -> dict[str, Any]:
+    assert options.destination is not None
+    folder = options.destination.absolute().name
+    given = coerce_option_types(given)
+    defaults = load_config().default_answers()
+    lower = (defaults, _git_identity_if_needed(given, defaults))
+    if wizard is not None:
+        check_builtin_answers({**given, "framework": framework})  # before the first question
+        given = wizard.ask(builtin_questionnaire(framework, needs, lower, folder), given)
+    return builtin_answers(framework, given, folder, needs, lower)
+
+
+def _request(
+    options: NewOptions,
+    session: render.Session,
+    config: TemplateConfig,
+    answers: dict[str, Any],
+    recommendation: Recommendation | None,
+) -> tuple[NewProjectRequest, dict[str, str]]:
+    """What the engine is asked to do, and the commands the template declares for it."""
+    assert options.destination is not None
+    template = session.template
+    rendered_with = config.with_defaults(answers)
+    commands = _commands(config, rendered_with)
+    record: dict[str, Any] = {"template": template.source, "version": __version__}
+    if recommendation:
+        record["recommendation"] = recommendation.as_dict()
+    request = NewProjectRequest(
+        template=template,
+        destination=options.destination,
+        answers=answers,
+        force=options.force,
+        dry_run=options.dry_run,
+        git=options.git,
+        install=bool(options.install),
+        record=record,
+        keep_existing=config.skip_if_exists(rendered_with),
+        answers_file=config.answers_file(rendered_with),
+        lock=template.kind == "builtin" and options.git,
+        install_command=commands.get("install") or "uv sync",
+    )
+    return request, commands
+
+
+def _outcome(
+    options: NewOptions,
+    request: NewProjectRequest,
+    result: NewProjectResult,
+    commands: dict[str, str],
+    recommendation: Recommendation | None,
+    secret_keys: tuple[str, ...],
+    wizard: Questioner | None,
+) -> NewOutcome:
+    template = request.template
+    framework = template.framework
+    outcome = NewOutcome(
+        framework=framework,
+        template=template,
+        answers=dict(request.answers),
+        result=result,
+        recommendation=recommendation,
+        commands=commands,
+        next_steps=_next_steps(
+            request.destination, commands, installed=bool(result.installed_with)
+        ),
+        secret_keys=secret_keys,
+    )
+    if wizard is not None:
+        outcome.reproduce = reproduce_command(
+            request.destination,
+            framework,
+            template,
+            request.answers,
+            options,
+            secret_keys,
+            recommendation,
         )
-        if wizard is not None:
-            outcome.reproduce = reproduce_command(
-                destination, framework, template, answers, options, secret_keys, recommendation
-            )
-    except KeyboardInterrupt as exc:
-        raise stopped_after(exc, result.destination) from exc
     return outcome
 
 
