@@ -53,10 +53,13 @@ if "commit" in sys.argv[1:]:
 os.execv({REAL_GIT!r}, [{REAL_GIT!r}, *sys.argv[1:]])
 """
 
-#: ``uv`` for the test: starts a ``.venv`` as the real one would, says so, then hangs.
+#: ``uv`` for the test: ``uv lock`` fails at once (pystarter notes it and goes on); ``uv sync``
+#: starts a ``.venv`` as the real one would, says so, then hangs.
 FAKE_UV = f"""\
 #!{sys.executable}
 import os, pathlib, sys, time
+if "lock" in sys.argv[1:]:
+    sys.exit(1)
 pathlib.Path(".venv/lib").mkdir(parents=True, exist_ok=True)
 pathlib.Path(".venv/lib/half-installed").write_text("partial")
 pathlib.Path(os.environ["PYSTARTER_TEST_MARK"]).write_text(str(os.getpid()))

@@ -73,10 +73,14 @@ def test_local_git_repo_pins_the_latest_release_tag(tmp_path: Path) -> None:
     assert (source.kind, source.vcs_ref, source.git_url) == ("git", "v10.0", str(repo))
 
 
-def test_local_git_repo_without_tags_pins_head_commit(tmp_path: Path) -> None:
+def test_local_git_repo_without_tags_is_rendered_as_it_is_like_copier(tmp_path: Path) -> None:
+    """copier renders an untagged local repository's work tree, uncommitted edits included."""
     repo = make_template(tmp_path / "tpl", tag=None)
-    head = git_save(repo, "second")
-    assert resolve(str(repo)).vcs_ref == head
+    git_save(repo, "second")
+    source = resolve(str(repo))
+    assert source.vcs_ref is None and source.git_url is None
+    with checkout(source) as root:
+        assert root == repo.resolve()
 
 
 def test_given_ref_must_exist(tmp_path: Path) -> None:

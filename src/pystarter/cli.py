@@ -76,9 +76,6 @@ class PystarterGroup(TyperGroup):
             if debugging():
                 raise
             fail(unexpected_line(exc), ExitStatus.FAILURE)
-        # The command is done and has said so: a signal from here on changes nothing.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         sys.exit(status if isinstance(status, int) else ExitStatus.SUCCESS)
 
 
@@ -280,7 +277,11 @@ def recommend_command(
 def run() -> None:
     """Console entry point: SIGTERM cleans up like Ctrl-C, then the app runs."""
     signal.signal(signal.SIGTERM, raise_terminated)
-    app()
+    try:
+        app()
+    finally:  # the command is done and has said so: a signal from here on changes nothing
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 from pystarter.cli_templates import register as _register_template_commands  # noqa: E402
