@@ -197,6 +197,18 @@ def run_sql(kind: str, statement: str) -> None:
     subprocess.run(args, check=True, capture_output=True, timeout=60)
 
 
+def psql(database: str, statement: str) -> list[str]:
+    """Run ``statement`` on a database of the real PostgreSQL server; the rows, one a line."""
+    completed = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAXc", statement],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return completed.stdout.splitlines()
+
+
 @contextmanager
 def fresh_database(kind: str) -> Iterator[str | None]:
     """A new empty database on the real server, dropped afterwards; None for sqlite/none."""
