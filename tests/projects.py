@@ -151,10 +151,16 @@ def expected_tests(
     framework: str, answers: dict[str, Any], by_option: dict[str, list[str]]
 ) -> list[str]:
     """The generated project's tests a render must run: ``by_option`` maps ``"always"``, or
-    an option that brings tests when on (``database`` counts as on unless ``none``), to names."""
+    an option that brings tests when on (``database`` counts as on unless ``none``), or options
+    joined by ``+`` that bring tests when all are on, to names."""
     on = {**with_defaults(framework, answers), "always": True}
     on["database"] = on["database"] != "none"
-    return [name for option, names in by_option.items() if on[option] for name in names]
+    return [
+        name
+        for options, names in by_option.items()
+        if all(on[option] for option in options.split("+"))
+        for name in names
+    ]
 
 
 def combos_to_run(framework: str, named: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -328,6 +334,16 @@ def check_project(project: Project, expected_tests: list[str] = (), min_tests: i
 
 
 def assert_serves_health(project: Project, env: dict[str, str], path: str = "/health") -> dict:
+    with running_server(project, env) as base_url:
+        body = wait_for_json(f"{base_url}{path}")
+        assert body == {"status": "ok"}, body
+        return body
+
+
+@contextmanager
+def running_server(project: Project, env: dict[str, str]) -> Iterator[str]:
+    """Start the project's run command (its README's) on a free port; yields its base URL once
+    /health answers, and stops it afterwards."""
     port = free_port()
     server = subprocess.Popen(
         ["bash", "-c", project.commands["run"]],
@@ -339,18 +355,19 @@ def assert_serves_health(project: Project, env: dict[str, str], path: str = "/he
         start_new_session=True,
     )
     try:
-        body = wait_for_json(f"http://127.0.0.1:{port}{path}", server)
-        assert body == {"status": "ok"}, body
-        return body
+        wait_for_json(f"http://127.0.0.1:{port}/health", server)
+        yield f"http://127.0.0.1:{port}"
     finally:
         stop(server)
 
 
-def wait_for_json(url: str, server: subprocess.Popen[bytes], seconds: float = 90) -> Any:
+def wait_for_json(
+    url: str, server: subprocess.Popen[bytes] | None = None, seconds: float = 90
+) -> Any:
     deadline = time.monotonic() + seconds
     last_error: Exception | None = None
     while time.monotonic() < deadline:
-        if server.poll() is not None:
+        if server is not None and server.poll() is not None:
             output = server.stdout.read().decode(errors="replace") if server.stdout else ""
             raise AssertionError(f"the server exited with {server.returncode}:\n{output[-4000:]}")
         try:

@@ -46,6 +46,24 @@ def test_two_renders_never_share_a_secret_key(tmp_path: Path, framework: str) ->
     assert ".env" in (first.path / ".gitignore").read_text().splitlines()
 
 
+@pytest.mark.parametrize("database", ["sqlite", "none"])
+def test_fastapi_without_auth_requires_no_secret_key(tmp_path: Path, database: str) -> None:
+    project = render_project(
+        "fastapi", tmp_path, {"database": database, "use_auth": False, "ci": "github"}
+    )
+    holders = [
+        p.relative_to(project.path).as_posix()
+        for p in project.path.rglob("*")
+        if p.is_file() and "SECRET_KEY" in p.read_text()
+    ]
+    # .env keeps the generated key for later, saying nothing reads it; the settings test only
+    # clears the variable, so that a developer's shell cannot leak in.
+    assert sorted(holders) == [".env", "tests/test_settings.py"], holders
+    assert "Nothing reads SECRET_KEY" in (project.path / ".env").read_text()
+    config = next(project.path.glob("*/core/config.py")).read_text()
+    assert "secret_key" not in config
+
+
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_plain_copier_derives_usable_names_from_a_punctuated_project_name(
     tmp_path: Path, framework: str
