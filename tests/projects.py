@@ -19,11 +19,14 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
@@ -341,15 +344,18 @@ def assert_serves_health(project: Project, env: dict[str, str], path: str = "/he
 
 
 @contextmanager
-def running_server(project: Project, env: dict[str, str]) -> Iterator[str]:
+def running_server(
+    project: Project, env: dict[str, str], output: Path | None = None
+) -> Iterator[str]:
     """Start the project's run command (its README's) on a free port; yields its base URL once
-    /health answers, and stops it afterwards."""
+    /health answers, and stops it afterwards. ``output`` collects what it prints, unbuffered."""
     port = free_port()
+    log = output.open("wb") if output else None
     server = subprocess.Popen(
         ["bash", "-c", project.commands["run"]],
         cwd=project.path,
-        env={**env, "PORT": str(port)},
-        stdout=subprocess.PIPE,
+        env={**env, "PORT": str(port), "PYTHONUNBUFFERED": "1"},
+        stdout=log or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,
@@ -359,6 +365,40 @@ def running_server(project: Project, env: dict[str, str]) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(server)
+        if log:
+            log.close()
+
+
+class Client:
+    """A browser-like HTTP client: keeps cookies, follows redirects (``url`` is where it
+    landed), never raises on an error status."""
+
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
+        self.base_url = base_url
+        self.url = base_url
+        self.headers = dict(headers or {})
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def request(
+        self, method: str, path: str, *, json_body: Any = None, form: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        headers = dict(self.headers)
+        data = None
+        if json_body is not None:
+            data = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        elif form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        url = path if path.startswith("http") else self.base_url + path
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                self.url = response.geturl()
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            self.url = error.geturl()
+            return error.code, error.read().decode()
 
 
 def wait_for_json(

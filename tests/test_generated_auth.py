@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.projects import (
     INSTALL_TIMEOUT,
+    Client,
     Project,
     fresh_database,
     project_env,
@@ -29,35 +26,6 @@ from tests.projects import (
 )
 
 PASSWORD = "correct horse battery staple"
-
-
-class Client:
-    """A browser-like HTTP client: keeps cookies, never raises on an error status."""
-
-    def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
-        self.base_url = base_url
-        self.headers = dict(headers or {})
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-
-    def request(
-        self, method: str, path: str, *, json_body: Any = None, form: dict[str, str] | None = None
-    ) -> tuple[int, str]:
-        headers = dict(self.headers)
-        data = None
-        if json_body is not None:
-            data = json.dumps(json_body).encode()
-            headers["Content-Type"] = "application/json"
-        elif form is not None:
-            data = urllib.parse.urlencode(form).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        request = urllib.request.Request(
-            self.base_url + path, data=data, headers=headers, method=method
-        )
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
 
 
 def flask_user(base_url: str, username: str) -> Client:

@@ -24,14 +24,14 @@ from tests.projects import (
     shell,
 )
 
-#: A table every PostgreSQL render of the framework migrates, and a row to put in it.
+#: A table every PostgreSQL render of the framework with auth migrates, and a row to put in it.
 DEVELOPMENT_ROW = {
-    "django": ("auth_group", "name", "kept by the tests"),
-    "flask": ("notes", "text", "kept by the tests"),
-    "fastapi": ("items", "title", "kept by the tests"),
+    "django": ("auth_group", {"name": "kept by the tests"}),
+    "flask": ("users", {"username": "kept by the tests", "password_hash": "x"}),
+    "fastapi": ("users", {"email": "kept@example.com", "hashed_password": "x"}),
 }
 
-#: Everything but the example resource's table: the auth and API tests write there too.
+#: Auth and the API on: their tests write to the database too.
 ANSWERS = {"database": "postgresql", "use_auth": True, "use_rest_api": True}
 
 
@@ -46,19 +46,20 @@ def test_the_tests_leave_the_development_database_as_it_was(tmp_path: Path, fram
         k: v for k, v in ANSWERS.items() if not (framework == "fastapi" and k == "use_rest_api")
     }
     project = render_project(framework, tmp_path, answers)
-    table, column, value = DEVELOPMENT_ROW[framework]
+    table, row = DEVELOPMENT_ROW[framework]
+    columns, values = ", ".join(row), ", ".join(f"'{v}'" for v in row.values())
     with fresh_database("postgresql") as url:
         assert url is not None
         name = url.rsplit("/", 1)[1]
         env = project_env({"DATABASE_URL": url, "REDIS_URL": redis_url()}, project)
         shell(project.commands["install"], project, env, INSTALL_TIMEOUT)
-        psql(name, f"insert into {table} ({column}) values ('{value}')")
+        psql(name, f"insert into {table} ({columns}) values ({values})")
         tables_before = tables(name)
 
         output = shell(project.commands["test"], project, env, TEST_TIMEOUT)
 
         assert " passed" in output.strip().splitlines()[-1], output[-3000:]
-        assert psql(name, f"select {column} from {table}") == [value]
+        assert psql(name, f"select {columns} from {table}") == ["|".join(row.values())]
         assert tables(name) == tables_before
         leftovers = psql(
             "postgres", f"select datname from pg_database where datname like '%{name}%'"
