@@ -198,12 +198,14 @@ def combo_id(combo: dict[str, Any]) -> str:
 # --- real services ------------------------------------------------------------------------
 
 
-def run_sql(kind: str, statement: str) -> None:
+def run_sql(kind: str, statement: str) -> list[str]:
+    """Run ``statement`` on the real server (``postgresql`` or ``mariadb``); its rows' lines."""
     if kind == "postgresql":
-        args = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc", statement]
+        args = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qtAXc", statement]
     else:
-        args = ["mariadb", "-h", "127.0.0.1", "-uroot", "-e", statement]
-    subprocess.run(args, check=True, capture_output=True, timeout=60)
+        args = ["mariadb", "-h", "127.0.0.1", "-uroot", "-N", "-e", statement]
+    completed = subprocess.run(args, check=True, capture_output=True, text=True, timeout=60)
+    return completed.stdout.splitlines()
 
 
 def psql(database: str, statement: str) -> list[str]:
@@ -227,16 +229,28 @@ def fresh_database(kind: str) -> Iterator[str | None]:
     name = f"pst_{uuid.uuid4().hex[:10]}"
     server = "postgresql" if kind == "postgresql" else "mariadb"
     run_sql(server, f"create database {name}")
+    # What a project's test session creates beside it (pytest-django: test_<name>) and must drop.
+    test_databases = [f"{name}_test", f"test_{name}"]
     try:
         if kind == "postgresql":
             yield f"postgresql://postgres@127.0.0.1:5432/{name}"
         else:
             yield f"mysql://root@127.0.0.1:3306/{name}"
+        left = [db for db in test_databases if db in databases(server, db)]
+        assert not left, f"the project's tests left their database behind: {left}"
     finally:
-        statement = f"drop database if exists {name}"
-        if kind == "postgresql":
-            statement += " with (force)"
-        run_sql(server, statement)
+        for database in (name, *test_databases):
+            statement = f"drop database if exists {database}"
+            if kind == "postgresql":
+                statement += " with (force)"
+            run_sql(server, statement)
+
+
+def databases(server: str, name: str) -> list[str]:
+    """The databases called ``name`` on the real server: ``[name]`` or ``[]``."""
+    if server == "postgresql":
+        return run_sql(server, f"select datname from pg_database where datname = '{name}'")
+    return run_sql(server, f"show databases like '{name}'")
 
 
 def redis_url() -> str:
