@@ -19,11 +19,14 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
@@ -151,10 +154,16 @@ def expected_tests(
     framework: str, answers: dict[str, Any], by_option: dict[str, list[str]]
 ) -> list[str]:
     """The generated project's tests a render must run: ``by_option`` maps ``"always"``, or
-    an option that brings tests when on (``database`` counts as on unless ``none``), to names."""
+    an option that brings tests when on (``database`` counts as on unless ``none``), or options
+    joined by ``+`` that bring tests when all are on, to names."""
     on = {**with_defaults(framework, answers), "always": True}
     on["database"] = on["database"] != "none"
-    return [name for option, names in by_option.items() if on[option] for name in names]
+    return [
+        name
+        for options, names in by_option.items()
+        if all(on[option] for option in options.split("+"))
+        for name in names
+    ]
 
 
 def combos_to_run(framework: str, named: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -189,12 +198,26 @@ def combo_id(combo: dict[str, Any]) -> str:
 # --- real services ------------------------------------------------------------------------
 
 
-def run_sql(kind: str, statement: str) -> None:
+def run_sql(kind: str, statement: str) -> list[str]:
+    """Run ``statement`` on the real server (``postgresql`` or ``mariadb``); its rows' lines."""
     if kind == "postgresql":
-        args = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc", statement]
+        args = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qtAXc", statement]
     else:
-        args = ["mariadb", "-h", "127.0.0.1", "-uroot", "-e", statement]
-    subprocess.run(args, check=True, capture_output=True, timeout=60)
+        args = ["mariadb", "-h", "127.0.0.1", "-uroot", "-N", "-e", statement]
+    completed = subprocess.run(args, check=True, capture_output=True, text=True, timeout=60)
+    return completed.stdout.splitlines()
+
+
+def psql(database: str, statement: str) -> list[str]:
+    """Run ``statement`` on a database of the real PostgreSQL server; the rows, one a line."""
+    completed = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAXc", statement],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return completed.stdout.splitlines()
 
 
 @contextmanager
@@ -206,16 +229,28 @@ def fresh_database(kind: str) -> Iterator[str | None]:
     name = f"pst_{uuid.uuid4().hex[:10]}"
     server = "postgresql" if kind == "postgresql" else "mariadb"
     run_sql(server, f"create database {name}")
+    # What a project's test session creates beside it (pytest-django: test_<name>) and must drop.
+    test_databases = [f"{name}_test", f"test_{name}"]
     try:
         if kind == "postgresql":
             yield f"postgresql://postgres@127.0.0.1:5432/{name}"
         else:
             yield f"mysql://root@127.0.0.1:3306/{name}"
+        left = [db for db in test_databases if db in databases(server, db)]
+        assert not left, f"the project's tests left their database behind: {left}"
     finally:
-        statement = f"drop database if exists {name}"
-        if kind == "postgresql":
-            statement += " with (force)"
-        run_sql(server, statement)
+        for database in (name, *test_databases):
+            statement = f"drop database if exists {database}"
+            if kind == "postgresql":
+                statement += " with (force)"
+            run_sql(server, statement)
+
+
+def databases(server: str, name: str) -> list[str]:
+    """The databases called ``name`` on the real server: ``[name]`` or ``[]``."""
+    if server == "postgresql":
+        return run_sql(server, f"select datname from pg_database where datname = '{name}'")
+    return run_sql(server, f"show databases like '{name}'")
 
 
 def redis_url() -> str:
@@ -316,29 +351,77 @@ def check_project(project: Project, expected_tests: list[str] = (), min_tests: i
 
 
 def assert_serves_health(project: Project, env: dict[str, str], path: str = "/health") -> dict:
+    with running_server(project, env) as base_url:
+        body = wait_for_json(f"{base_url}{path}")
+        assert body == {"status": "ok"}, body
+        return body
+
+
+@contextmanager
+def running_server(
+    project: Project, env: dict[str, str], output: Path | None = None
+) -> Iterator[str]:
+    """Start the project's run command (its README's) on a free port; yields its base URL once
+    /health answers, and stops it afterwards. ``output`` collects what it prints, unbuffered."""
     port = free_port()
+    log = output.open("wb") if output else None
     server = subprocess.Popen(
         ["bash", "-c", project.commands["run"]],
         cwd=project.path,
-        env={**env, "PORT": str(port)},
-        stdout=subprocess.PIPE,
+        env={**env, "PORT": str(port), "PYTHONUNBUFFERED": "1"},
+        stdout=log or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
-        body = wait_for_json(f"http://127.0.0.1:{port}{path}", server)
-        assert body == {"status": "ok"}, body
-        return body
+        wait_for_json(f"http://127.0.0.1:{port}/health", server)
+        yield f"http://127.0.0.1:{port}"
     finally:
         stop(server)
+        if log:
+            log.close()
 
 
-def wait_for_json(url: str, server: subprocess.Popen[bytes], seconds: float = 90) -> Any:
+class Client:
+    """A browser-like HTTP client: keeps cookies, follows redirects (``url`` is where it
+    landed), never raises on an error status."""
+
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
+        self.base_url = base_url
+        self.url = base_url
+        self.headers = dict(headers or {})
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def request(
+        self, method: str, path: str, *, json_body: Any = None, form: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        headers = dict(self.headers)
+        data = None
+        if json_body is not None:
+            data = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        elif form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        url = path if path.startswith("http") else self.base_url + path
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                self.url = response.geturl()
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            self.url = error.geturl()
+            return error.code, error.read().decode()
+
+
+def wait_for_json(
+    url: str, server: subprocess.Popen[bytes] | None = None, seconds: float = 90
+) -> Any:
     deadline = time.monotonic() + seconds
     last_error: Exception | None = None
     while time.monotonic() < deadline:
-        if server.poll() is not None:
+        if server is not None and server.poll() is not None:
             output = server.stdout.read().decode(errors="replace") if server.stdout else ""
             raise AssertionError(f"the server exited with {server.returncode}:\n{output[-4000:]}")
         try:

@@ -51,8 +51,15 @@ EXPECTED_TESTS = {
         "test_models_and_migrations_are_in_sync",
         "test_deploy_check_is_clean_with_production_settings",
         "test_production_refuses_to_start_without_a_secret_key",
+        "test_development_shows_debug_pages_and_prints_emails",
+        "test_production_pins_debug_off_and_sends_email_over_smtp",
+        "test_the_tests_hash_passwords_fast_and_keep_emails_in_memory",
     ],
-    "use_auth": ["test_a_visitor_signs_up_and_is_logged_in", "test_a_user_logs_in_and_out"],
+    "use_auth": [
+        "test_a_visitor_signs_up_and_is_logged_in",
+        "test_a_user_logs_in_and_out",
+        "test_a_forgotten_password_is_reset_through_the_emailed_link",
+    ],
     "use_rest_api": [
         "test_anyone_lists_notes_a_page_at_a_time",
         "test_a_logged_in_user_creates_a_note_they_own",

@@ -45,6 +45,9 @@ EXPECTED_TESTS = {
         "test_registered_user_logs_in_and_reads_their_account",
         "test_wrong_password_gets_no_token",
         "test_expired_token_is_refused",
+        "test_anonymous_clients_cannot_write_items",
+        "test_only_the_owner_deletes_an_item",
+        "test_health_answers_while_a_login_hashes_its_password",
     ],
     "use_celery": ["test_task_runs_eagerly", "test_task_runs_on_a_worker_through_redis"],
 }

@@ -54,6 +54,10 @@ EXPECTED_TESTS = {
         "test_invalid_input_is_refused_with_the_reason",
     ],
     "use_celery": ["test_add_runs_eagerly", "test_add_runs_on_a_worker_through_redis"],
+    "use_auth+use_rest_api": [
+        "test_anonymous_clients_cannot_write_notes",
+        "test_only_the_owner_deletes_a_note",
+    ],
 }
 
 

@@ -3,6 +3,8 @@ that pass their linters, and a secret of its own for every render."""
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,24 @@ def test_two_renders_never_share_a_secret_key(tmp_path: Path, framework: str) ->
     assert key not in (first.path / ".env.example").read_text()
     assert key not in (first.path / ".copier-answers.yml").read_text()
     assert ".env" in (first.path / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "none"])
+def test_fastapi_without_auth_requires_no_secret_key(tmp_path: Path, database: str) -> None:
+    project = render_project(
+        "fastapi", tmp_path, {"database": database, "use_auth": False, "ci": "github"}
+    )
+    holders = [
+        p.relative_to(project.path).as_posix()
+        for p in project.path.rglob("*")
+        if p.is_file() and "SECRET_KEY" in p.read_text()
+    ]
+    # .env keeps the generated key for later, saying nothing reads it; the settings test only
+    # clears the variable, so that a developer's shell cannot leak in.
+    assert sorted(holders) == [".env", "tests/test_settings.py"], holders
+    assert "Nothing reads SECRET_KEY" in (project.path / ".env").read_text()
+    config = next(project.path.glob("*/core/config.py")).read_text()
+    assert "secret_key" not in config
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -125,3 +145,52 @@ def test_renders_from_an_installed_wheel_hold_only_template_files(tmp_path: Path
         assert str(installed) in (project / ".copier-answers.yml").read_text()
         assert on_disk == sorted(listed)
         assert not [f for f in on_disk if f.endswith(".pyc") or "__pycache__" in f]
+
+
+@pytest.mark.parametrize(("python", "django_major"), [("3.11", 5), ("3.12", 6), ("3.14", 6)])
+def test_one_django_major_across_pyproject_python_version_ci_and_docker(
+    tmp_path: Path, python: str, django_major: int
+) -> None:
+    project = render_project(
+        "django", tmp_path, {"python_version": python, "use_docker": True, "ci": "github"}
+    )
+    pyproject = (project.path / "pyproject.toml").read_text()
+
+    assert re.findall(r'"django(>=[^"]*)"', pyproject) == [
+        f">={'5.2' if django_major == 5 else '6.1'},<{django_major + 1}"
+    ]
+    assert "python_version" not in pyproject  # no marker picking another major
+    assert (project.path / ".python-version").read_text().strip() == python
+    assert f"FROM python:{python}-slim" in (project.path / "Dockerfile").read_text()
+    ci = (project.path / ".github" / "workflows" / "ci.yml").read_text()
+    assert f'python-version: "{python}"' in ci
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_dependency_is_bounded_below_its_next_major(tmp_path: Path, framework: str) -> None:
+    answers = {"database": "postgresql", "use_auth": True, "use_celery": True}
+    if framework != "fastapi":
+        answers["use_rest_api"] = True
+    project = render_project(framework, tmp_path, answers)
+    pyproject = tomllib.loads((project.path / "pyproject.toml").read_text())
+    requirements = pyproject["project"]["dependencies"] + pyproject["dependency-groups"]["dev"]
+
+    unbounded = [r for r in requirements if not re.search(r">=[\d.]+,<\d+$", r.split(";")[0])]
+    assert not unbounded, unbounded
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_ci_and_docker_install_exactly_the_lock(tmp_path: Path, framework: str) -> None:
+    project = render_project(framework, tmp_path, {"use_docker": True, "ci": "github"})
+    dockerfile = (project.path / "Dockerfile").read_text()
+    ci = (project.path / ".github" / "workflows" / "ci.yml").read_text()
+
+    syncs = re.findall(r"uv sync[^\n\\]*", dockerfile + ci)
+    assert syncs and all("--locked" in sync for sync in syncs), syncs
+    assert "COPY pyproject.toml uv.lock ./" in dockerfile
+    assert "persist-credentials: false" in ci and "timeout-minutes:" in ci
+    assert "concurrency:" in ci
+    # installed as root, then run as a user who cannot rewrite the code or the virtualenv
+    assert dockerfile.rindex("uv sync --locked --no-dev") < dockerfile.index("USER 10001")
+    assert "--chown" not in dockerfile
+    assert "HEALTHCHECK" in dockerfile and "/health" in dockerfile
