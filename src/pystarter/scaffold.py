@@ -5,8 +5,6 @@ fills in what flags left open; everything else here runs the same with or withou
 
 from __future__ import annotations
 
-import json
-import shlex
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -34,12 +32,11 @@ from pystarter.errors import (
     UsageError,
 )
 from pystarter.names import derive_names
+from pystarter.next_steps import next_steps, reproduce_command
 from pystarter.options import (
     COMPUTED,
     FLAGS,
     FRAMEWORKS,
-    OPTIONS_BY_KEY,
-    flag_words,
 )
 from pystarter.questionnaire import Questionnaire, checked_answers, unknown_keys
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
@@ -260,9 +257,7 @@ def _outcome(
         result=result,
         recommendation=recommendation,
         commands=commands,
-        next_steps=_next_steps(
-            request.destination, commands, installed=bool(result.installed_with)
-        ),
+        next_steps=next_steps(request.destination, commands, installed=bool(result.installed_with)),
         secret_keys=secret_keys,
     )
     if wizard is not None:
@@ -271,7 +266,13 @@ def _outcome(
             framework,
             template,
             request.answers,
-            options,
+            options.needs,
+            {
+                "vcs_ref": options.vcs_ref,
+                "trust": options.trust,
+                "git": options.git,
+                "install": options.install,
+            },
             secret_keys,
             recommendation,
         )
@@ -399,64 +400,3 @@ def _commands(config: TemplateConfig, answers: Mapping[str, Any]) -> dict[str, s
     if not declared:
         return {"install": "", "run": "", "test": ""}
     return {key: str(render_maybe(str(value), answers) or "") for key, value in declared.items()}
-
-
-def _next_steps(destination: Path, commands: Mapping[str, str], installed: bool) -> list[str]:
-    shown = _display_path(destination)
-    steps = [] if shown == "." else [f"cd {shlex.quote(shown)}"]
-    for key in ("install", "run", "test"):
-        if commands.get(key) and not (
-            key == "install" and installed and commands[key] == "uv sync"
-        ):
-            steps.append(commands[key])
-    return steps
-
-
-def _display_path(path: Path) -> str:
-    """DEST as a path a person types: relative to here when it is below, ``./-x`` for a name
-    that a command would read as an option."""
-    try:
-        shown = str(path.absolute().relative_to(Path.cwd()))
-    except (ValueError, OSError):
-        return str(path)
-    return f"./{shown}" if shown.startswith("-") else shown
-
-
-def reproduce_command(
-    destination: Path,
-    framework: str | None,
-    template: TemplateSource,
-    answers: Mapping[str, Any],
-    options: NewOptions,
-    secret_keys: tuple[str, ...] = (),
-    recommendation: Recommendation | None = None,
-) -> str:
-    """The one ``pystarter new ... --no-input`` line that makes the same project: the same
-    needs (so the same recommendation is recorded), template, ref, trust and answers; never a
-    secret."""
-    words = ["pystarter", "new", _display_path(destination)]
-    needs = recommendation.needs if recommendation else options.needs
-    for need in needs:
-        words += ["--need", need]
-    if template.kind == "builtin":
-        if recommendation is None or recommendation.framework != framework:
-            words += ["--framework", str(framework)]
-        for key in FLAGS:
-            if key in answers and (
-                key not in OPTIONS_BY_KEY or OPTIONS_BY_KEY[key].offered_for(str(framework))
-            ):
-                words += flag_words(key, answers[key])
-    else:
-        words += ["--template", template.source]
-        if options.vcs_ref:
-            words += ["--vcs-ref", options.vcs_ref]
-        if template.trusted and options.trust:
-            words.append("--trust")
-        words += [
-            f"--data={k}={json.dumps(v) if isinstance(v, list | dict) else v}"
-            for k, v in answers.items()
-            if k not in secret_keys
-        ]
-    words += ["--git" if options.git else "--no-git"]
-    words += ["--install" if options.install else "--no-install", "--no-input"]
-    return shlex.join(words)
