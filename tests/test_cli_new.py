@@ -349,3 +349,18 @@ def test_next_steps_skip_cd_dot_and_guard_a_dash_name(
     assert not json.loads(in_place.stdout)["next_steps"][0].startswith("cd ")
     assert dashed.exit_code == 0, dashed.stderr
     assert json.loads(dashed.stdout)["next_steps"][0] == "cd ./-x"
+
+
+def test_new_help_lists_the_choices_and_examples() -> None:
+    text = " ".join(invoke("new", "--help").stdout.split())
+    for shown in ("[auto|django|flask|fastapi]", "[sqlite|postgresql|mysql|none]",
+                  "[github|gitlab|none]", "KEY=VALUE", "Examples:", "--need rest-api"):  # fmt: skip
+        assert shown in text, shown
+    assert "--name NAME" in text and "--name <str>" not in text
+
+
+def test_choices_are_case_insensitive(tmp_path: Path) -> None:
+    result = invoke("new", str(tmp_path / "x"), "-f", "FLASK", "--database", "SQLite",
+                    "--no-input", "--no-git", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["answers"]["database"] == "sqlite"

@@ -4,6 +4,7 @@
 
 import signal
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -20,6 +21,7 @@ from pystarter.errors import (
     raise_terminated,
     unexpected_line,
 )
+from pystarter.options import FRAMEWORKS, OPTIONS_BY_KEY, PYTHON_VERSIONS
 from pystarter.recommend import NEEDS
 from pystarter.terminal import (
     debugging,
@@ -117,33 +119,70 @@ def _stdin_is_tty() -> bool:
     return is_tty(sys.stdin)
 
 
-@app.command()
+NEW_EXAMPLES = """Examples:
+
+  pystarter new
+
+  pystarter new blog -f django --database postgresql --celery --no-input
+
+  pystarter new api --need rest-api --need async --no-input --json
+
+  pystarter new svc -t gh:acme/service-template -d team=payments --no-input
+"""
+
+
+def _choices(values: Iterable[object]) -> str:
+    return "[" + "|".join(str(v).lower() for v in values) + "]"
+
+
+@app.command(epilog=NEW_EXAMPLES)
 def new(
     dest: Annotated[
         str | None,
-        typer.Argument(help="Folder to create (new or empty).", metavar="DEST", show_default=False),
+        typer.Argument(
+            help="Folder to create (new or empty).", metavar="DEST", show_default=False
+        ),
     ] = None,
     framework: Annotated[
-        str, typer.Option("--framework", "-f", help="auto, django, flask or fastapi.")
+        str,
+        typer.Option(
+            "--framework",
+            "-f",
+            help="Framework; auto recommends one from --need.",
+            metavar=_choices(("auto", *FRAMEWORKS)),
+        ),
     ] = "auto",
     need: Annotated[
         list[str] | None,
         typer.Option(
-            "--need", help="What you are building (repeatable); see `pystarter recommend --help`."
+            "--need",
+            help=f"What you are building (repeatable, or a,b): {', '.join(NEEDS)}.",
+            metavar="NEED",
         ),
     ] = None,
-    name: Annotated[str | None, typer.Option(help="Display name; default: DEST's name.")] = None,
-    description: Annotated[str | None, typer.Option(help="One-line description.")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Display name; default: DEST's name.", metavar="NAME")
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option(help="One-line description.", metavar="TEXT")
+    ] = None,
     author: Annotated[
-        str | None, typer.Option(help="Author name; default: config, then git.")
+        str | None, typer.Option(help="Author name; default: config, then git.", metavar="NAME")
     ] = None,
     email: Annotated[
-        str | None, typer.Option(help="Author email; default: config, then git.")
+        str | None,
+        typer.Option(help="Author email; default: config, then git.", metavar="EMAIL"),
     ] = None,
     python: Annotated[
-        str | None, typer.Option("--python", help="Python X.Y (3.11-3.14); default: this one.")
+        str | None,
+        typer.Option(
+            "--python", help="Lowest Python; default: this one.", metavar=_choices(PYTHON_VERSIONS)
+        ),
     ] = None,
-    database: Annotated[str | None, typer.Option(help="sqlite, postgresql, mysql or none.")] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(help="Database.", metavar=_choices(OPTIONS_BY_KEY["database"].choices)),
+    ] = None,
     auth: Annotated[
         bool | None,
         typer.Option("--auth/--no-auth", help="User accounts and login.", show_default=False),
@@ -162,7 +201,12 @@ def new(
         bool | None,
         typer.Option("--docker/--no-docker", help="Dockerfile + compose.yaml.", show_default=False),
     ] = None,
-    ci: Annotated[str | None, typer.Option(help="github, gitlab or none.")] = None,
+    ci: Annotated[
+        str | None,
+        typer.Option(
+            help="Continuous integration.", metavar=_choices(OPTIONS_BY_KEY["ci"].choices)
+        ),
+    ] = None,
     git: Annotated[bool, typer.Option("--git/--no-git", help="git init + first commit.")] = True,
     install: Annotated[
         bool | None,
@@ -173,16 +217,24 @@ def new(
     template: Annotated[
         str | None,
         typer.Option(
-            "--template", "-t", help="Template: path, git URL, gh:owner/repo or registered name."
+            "--template",
+            "-t",
+            help="Template: path, git URL, gh:owner/repo or registered name.",
+            metavar="SOURCE",
         ),
     ] = None,
     vcs_ref: Annotated[
-        str | None, typer.Option(help="Tag, branch or commit of a git template.")
+        str | None, typer.Option(help="Tag, branch or commit of a git template.", metavar="REF")
     ] = None,
     data: Annotated[
-        list[str] | None, typer.Option("--data", "-d", help="KEY=VALUE answer (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--data", "-d", help="Answer to a question (repeatable).", metavar="KEY=VALUE"
+        ),
     ] = None,
-    answers_file: Annotated[Path | None, typer.Option(help="YAML/JSON file of answers.")] = None,
+    answers_file: Annotated[
+        Path | None, typer.Option(help="YAML/JSON file of answers.", metavar="FILE")
+    ] = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt (implied without a TTY).")
     ] = False,
@@ -208,6 +260,8 @@ def new(
     from pystarter.scaffold import NewOptions
 
     interactive = not no_input and _stdin_is_tty() and not as_json
+    framework = framework.lower()  # choices are case-insensitive
+    database, ci = (value.lower() if value else value for value in (database, ci))
     flags = {
         "project_name": name,
         "description": description,
