@@ -120,7 +120,7 @@ def test_json_has_every_spec_key(tmp_path: Path, tiny_template: Path) -> None:
         assert key in payload
     assert payload["destination"] == str(dest.absolute())
     assert "pyproject.toml" in payload["files"]
-    assert payload["commands"]["run"] == "uv run python -m tiny"  # the template's own default
+    assert payload["commands"]["run"].endswith("python -m tiny")  # uv run, or the venv without uv
     assert payload["next_steps"][0].startswith("cd ")
     assert (dest / "tiny" / "__init__.py").read_text() == 'GREETING = "hello"\n'
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pystarter.builtin import builtin_templates_dir
 from pystarter.config import RegisteredTemplate
 from pystarter.errors import (
     MissingExtensionError,
@@ -15,7 +16,6 @@ from pystarter.errors import (
     UntrustedTemplateError,
     UsageError,
 )
-from pystarter.options import builtin_templates_dir
 from pystarter.sources import (
     builtin_framework_of,
     checkout,

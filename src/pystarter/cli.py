@@ -13,6 +13,7 @@ from typer._click import exceptions as click_exceptions  # typer >= 0.24 ships i
 from typer.core import TyperGroup
 
 from pystarter import __version__
+from pystarter.builtin import FRAMEWORKS, choice_values
 from pystarter.errors import (
     ExitStatus,
     PystarterError,
@@ -21,7 +22,6 @@ from pystarter.errors import (
     raise_terminated,
     unexpected_line,
 )
-from pystarter.options import FRAMEWORKS, OPTIONS_BY_KEY, PYTHON_VERSIONS
 from pystarter.recommend import NEEDS
 from pystarter.terminal import (
     debugging,
@@ -139,9 +139,7 @@ def _choices(values: Iterable[object]) -> str:
 def new(
     dest: Annotated[
         str | None,
-        typer.Argument(
-            help="Folder to create (new or empty).", metavar="DEST", show_default=False
-        ),
+        typer.Argument(help="Folder to create (new or empty).", metavar="DEST", show_default=False),
     ] = None,
     framework: Annotated[
         str,
@@ -176,12 +174,14 @@ def new(
     python: Annotated[
         str | None,
         typer.Option(
-            "--python", help="Lowest Python; default: this one.", metavar=_choices(PYTHON_VERSIONS)
+            "--python",
+            help="Lowest Python; default: this one.",
+            metavar=_choices(choice_values("python_version")),
         ),
     ] = None,
     database: Annotated[
         str | None,
-        typer.Option(help="Database.", metavar=_choices(OPTIONS_BY_KEY["database"].choices)),
+        typer.Option(help="Database.", metavar=_choices(choice_values("database"))),
     ] = None,
     auth: Annotated[
         bool | None,
@@ -203,9 +203,7 @@ def new(
     ] = None,
     ci: Annotated[
         str | None,
-        typer.Option(
-            help="Continuous integration.", metavar=_choices(OPTIONS_BY_KEY["ci"].choices)
-        ),
+        typer.Option(help="Continuous integration.", metavar=_choices(choice_values("ci"))),
     ] = None,
     git: Annotated[bool, typer.Option("--git/--no-git", help="git init + first commit.")] = True,
     install: Annotated[

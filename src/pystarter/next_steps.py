@@ -16,14 +16,43 @@ if TYPE_CHECKING:
     from pystarter.sources import TemplateSource
 
 
+#: What ``uv sync`` does, for a machine without uv (pip 25.1 reads dependency groups).
+PIP_INSTALL = (
+    "python3 -m venv .venv && .venv/bin/python -m pip install -q --upgrade 'pip>=25.1' "
+    "&& .venv/bin/python -m pip install -q -e . --group dev"
+)
+INSTALL_STEPS = ("uv sync", PIP_INSTALL)
+
+
+def for_this_machine(commands: Mapping[str, str], uv: bool) -> dict[str, str]:
+    """The template's commands as they run here: as written when uv is there, else ``uv sync``
+    becomes a venv and pip, and ``uv run TOOL`` the venv's own ``.venv/bin/TOOL``."""
+    if uv:
+        return dict(commands)
+    adapted = {}
+    for key, command in commands.items():
+        parts = []
+        for part in command.split(" && "):
+            if part == "uv sync":
+                part = PIP_INSTALL
+            elif part.startswith("uv run "):
+                part = ".venv/bin/" + part.removeprefix("uv run ")
+            parts.append(part)
+        adapted[key] = " && ".join(parts)
+    return adapted
+
+
 def next_steps(destination: Path, commands: Mapping[str, str], installed: bool) -> list[str]:
+    """``cd`` (unless DEST is here), then install (what the install did not do), run, test."""
     shown = display_path(destination)
     steps = [] if shown == "." else [f"cd {shlex.quote(shown)}"]
     for key in ("install", "run", "test"):
-        if commands.get(key) and not (
-            key == "install" and installed and commands[key] == "uv sync"
-        ):
-            steps.append(commands[key])
+        command = commands.get(key, "")
+        if key == "install" and installed:
+            for done in INSTALL_STEPS:
+                command = command.removeprefix(done).removeprefix(" && ")
+        if command:
+            steps.append(command)
     return steps
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from pystarter.builtin import FRAMEWORKS, builtin_questions
 from pystarter.errors import UsageError
 from pystarter.names import shown
-from pystarter.template_config import Question, read_template_config
-
-FRAMEWORKS: tuple[str, ...] = ("django", "flask", "fastapi")
+from pystarter.template_config import Question
 
 Answer = str | bool
 
@@ -40,20 +38,6 @@ FLAGS: dict[str, tuple[str, str]] = {
 }
 #: Options that only add files checked for syntax (Docker, CI), not code that runs.
 SYNTAX_ONLY = ("use_docker", "ci")
-
-
-def builtin_templates_dir() -> Path:
-    """The built-in copier template (one questionnaire, a folder per framework). Inside the
-    wheel it sits in the package; in a checkout, at the repository root."""
-    packaged = Path(__file__).parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
-
-
-def builtin_questions() -> list[Question]:
-    """The built-in template's questions, read from its copier.yml."""
-    return read_template_config(builtin_templates_dir()).question_list()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ fills in what flags left open; everything else here runs the same with or withou
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from pystarter.errors import (
     UsageError,
 )
 from pystarter.names import derive_names
-from pystarter.next_steps import next_steps, reproduce_command
+from pystarter.next_steps import for_this_machine, next_steps, reproduce_command
 from pystarter.options import (
     COMPUTED,
     FLAGS,
@@ -250,6 +251,9 @@ def _outcome(
 ) -> NewOutcome:
     template = request.template
     framework = template.framework
+    commands = for_this_machine(
+        commands, shutil.which("uv") is not None and result.installed_with != "pip"
+    )
     outcome = NewOutcome(
         framework=framework,
         template=template,

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pystarter import git
+from pystarter.builtin import FRAMEWORKS, builtin_templates_dir
 from pystarter.errors import (
     TemplateFetchError,
     TemplateNotFoundError,
     UnknownRefError,
     UsageError,
 )
-from pystarter.options import FRAMEWORKS, builtin_templates_dir
 from pystarter.template_config import COPIER_FILES
 
 SourceKind = Literal["builtin", "path", "git", "registry", "plugin"]
