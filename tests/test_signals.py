@@ -146,7 +146,7 @@ def assert_stopped_cleanly(box: Sandbox, status: int, err: str, name: str) -> No
     assert status == code, (status, err)
     lines = err.strip().splitlines()
     assert lines == [f"error: {word}; nothing was left behind"], err
-    assert list(box.work.iterdir()) == [], f"DEST or a staging folder was left behind: {err}"
+    assert list(box.work.iterdir()) == [], f"DEST or part of it was left behind: {err}"
     assert list(box.tmp.iterdir()) == [], f"temporary files were left behind: {err}"
     if box.mark.exists():
         assert_tool_gone(int(box.mark.read_text()), box)

@@ -1,5 +1,5 @@
-"""``new``'s work once the answers are settled: render into a staging folder, place it in
-DEST, record pystarter's extras, make the first commit, install. No terminal I/O: callers get
+"""``new``'s work once the answers are settled: claim DEST, let copier render into it, record
+pystarter's extras, lock, make the first commit, install. No terminal I/O: callers get
 plain results and :mod:`pystarter.errors` exceptions, and may pass ``on_step`` to hear which
 step runs. Whatever fails or is interrupted, DEST is left as it was found.
 """
