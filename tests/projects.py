@@ -59,11 +59,13 @@ def pystarter(
     input: str | None = None,
     timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a subprocess, stdin not a TTY."""
+    """Run the real CLI in a subprocess, stdin not a TTY, with uv on PATH (the commands it
+    prints are then uv's, which the harness runs)."""
+    path = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
     return subprocess.run(
         [sys.executable, "-m", "pystarter", *args],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PATH": path, **(env or {})},
         input=input if input is not None else "",
         capture_output=True,
         text=True,
