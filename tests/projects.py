@@ -32,8 +32,14 @@ from typing import Any
 
 import pytest
 
-from pystarter.answers import PYTHON_VERSIONS
-from pystarter.options import INTERACTING_PAIRS, OPTIONS, allowed_choices, clashes, default_options
+from pystarter.options import (
+    INTERACTING_PAIRS,
+    OPTIONS,
+    PYTHON_VERSIONS,
+    allowed_choices,
+    clashes,
+    default_options,
+)
 
 BIN = Path(sys.executable).parent
 INSTALL_TIMEOUT = 900

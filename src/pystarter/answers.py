@@ -10,14 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pystarter import options
 from pystarter.errors import UsageError
 from pystarter.names import derive_names, shown, validate_package_name, validate_slug
 from pystarter.options import (
     COMPUTED,
     FLAGS,
-    OPTIONS,
-    OPTIONS_BY_KEY,
-    PYTHON_VERSIONS,
     allowed_choices,
     builtin_questions,
     check_compatible,
@@ -125,7 +123,7 @@ def coerce_option_types(data: Mapping[str, Any]) -> dict[str, Any]:
     """Turn "true"/"no" into booleans for the boolean options; leave other keys to copier."""
     typed = dict(data)
     for key, value in data.items():
-        option = OPTIONS_BY_KEY.get(key)
+        option = options.OPTIONS_BY_KEY.get(key)
         if option is None or not isinstance(value, str) or not option.is_bool:
             continue
         word = value.strip().lower()
@@ -196,7 +194,7 @@ def builtin_defaults(
         "author_email": "",
         "python_version": running_python(),
     }
-    if "rest-api" in needs and OPTIONS_BY_KEY["use_rest_api"].offered_for(framework):
+    if "rest-api" in needs and options.OPTIONS_BY_KEY["use_rest_api"].offered_for(framework):
         defaults["use_rest_api"] = True
     guesses = tuple(_without_unusable_email(mapping) for mapping in lower_layers)
     return layer(*guesses, defaults)
@@ -219,7 +217,7 @@ def builtin_questionnaire(
         labels={key: label for key, (_, label) in FLAGS.items()},
         skipped=COMPUTED,
         allowed=lambda key, answers: (
-            allowed_choices(key, framework, answers) if key in OPTIONS_BY_KEY else None
+            allowed_choices(key, framework, answers) if key in options.OPTIONS_BY_KEY else None
         ),
         checks={"project_name": name_problem, "author_email": _email_problem},
     )
@@ -242,14 +240,14 @@ def check_builtin_answers(answers: Mapping[str, Any]) -> None:
     the flags and ``--data`` before the wizard's first question, and on the final answers."""
     check_text_answers(answers)
     check_email(str(answers.get("author_email") or ""))
-    for option in OPTIONS:
+    for option in options.OPTIONS:
         if option.key in answers:
             validate_choice(option.key, answers[option.key])
     python = answers.get("python_version")
-    if python is not None and str(python) not in PYTHON_VERSIONS:
+    if python is not None and str(python) not in options.PYTHON_VERSIONS:
         raise UsageError(
             f"Python {shown(python)} is not supported by the templates",
-            f"choose one of {', '.join(PYTHON_VERSIONS)}",
+            f"choose one of {', '.join(options.PYTHON_VERSIONS)}",
         )
     if "project_name" in answers:
         derive_names(str(answers["project_name"]))

@@ -47,9 +47,9 @@ def feature_changes(feature: str, value: str | None, adding: bool) -> dict[str, 
         return {known.key: known.off}
     if known.on is None:
         if value is None:
-            from pystarter.options import OPTIONS_BY_KEY
+            from pystarter import options
 
-            choices = [c for c in OPTIONS_BY_KEY[known.key].choices if c != known.off]
+            choices = [c for c in options.OPTIONS_BY_KEY[known.key].choices if c != known.off]
             raise UsageError(
                 f"add {feature} needs a value",
                 f"e.g. pystarter add {feature} {choices[0]} "
@@ -63,11 +63,12 @@ def feature_changes(feature: str, value: str | None, adding: bool) -> dict[str, 
 
 def check_builtin(framework: str, answers: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
     """The option rules of :mod:`pystarter.options` on the answers after the change."""
-    from pystarter.options import OPTIONS_BY_KEY, check_compatible, validate_choice
+    from pystarter import options
+    from pystarter.options import check_compatible, validate_choice
 
     for key, value in changes.items():
         validate_choice(key, value)
-        option = OPTIONS_BY_KEY.get(key)
+        option = options.OPTIONS_BY_KEY.get(key)
         if (
             option is not None
             and not option.offered_for(framework)

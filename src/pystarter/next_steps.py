@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pystarter.options import FLAGS, OPTIONS_BY_KEY, flag_words
+from pystarter import options
+from pystarter.options import FLAGS, flag_words
 
 if TYPE_CHECKING:
     from pystarter.recommend import Recommendation
@@ -88,7 +89,8 @@ def reproduce_command(
             words += ["--framework", str(framework)]
         for key in FLAGS:
             if key in answers and (
-                key not in OPTIONS_BY_KEY or OPTIONS_BY_KEY[key].offered_for(str(framework))
+                key not in options.OPTIONS_BY_KEY
+                or options.OPTIONS_BY_KEY[key].offered_for(str(framework))
             ):
                 words += flag_words(key, answers[key])
     else:

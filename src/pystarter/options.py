@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from pystarter.builtin import FRAMEWORKS, builtin_questions
 from pystarter.errors import UsageError
@@ -103,14 +104,32 @@ class Rule:
         return all(answers.get(k) == v for k, v in self.when.items())
 
 
-_QUESTIONS = builtin_questions()
-OPTIONS: tuple[Option, ...] = tuple(
-    option for option in _load_options(_QUESTIONS) if option.key != "python_version"
-)
-PYTHON_VERSIONS: tuple[str, ...] = next(
-    tuple(str(c.value) for c in q.choices) for q in _QUESTIONS if q.name == "python_version"
-)
-OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}
+@cache
+def _table() -> dict[str, Any]:
+    """Read once, when first used: the wizard's first question does not wait for copier.yml
+    and Jinja."""
+    questions = builtin_questions()
+    options = tuple(o for o in _load_options(questions) if o.key != "python_version")
+    return {
+        "OPTIONS": options,
+        "OPTIONS_BY_KEY": {option.key: option for option in options},
+        "PYTHON_VERSIONS": next(
+            tuple(str(c.value) for c in q.choices) for q in questions if q.name == "python_version"
+        ),
+    }
+
+
+def __getattr__(name: str) -> Any:
+    """``OPTIONS``, ``OPTIONS_BY_KEY`` and ``PYTHON_VERSIONS``, from copier.yml (PEP 562)."""
+    if name in ("OPTIONS", "OPTIONS_BY_KEY", "PYTHON_VERSIONS"):
+        return _table()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    OPTIONS: tuple[Option, ...]
+    OPTIONS_BY_KEY: dict[str, Option]
+    PYTHON_VERSIONS: tuple[str, ...]
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -134,7 +153,7 @@ INTERACTING_PAIRS: tuple[tuple[str, str], ...] = (
 
 def allowed_choices(key: str, framework: str, answers: Mapping[str, Any]) -> tuple[Answer, ...]:
     """The choices of ``key`` that no rule forbids, given the other answers."""
-    option = OPTIONS_BY_KEY[key]
+    option = _table()["OPTIONS_BY_KEY"][key]
     if not option.offered_for(framework):
         return (option.fixed[framework],)
     context = {**answers, "framework": framework}
@@ -151,7 +170,7 @@ def allowed_choices(key: str, framework: str, answers: Mapping[str, Any]) -> tup
 
 
 def default_options(framework: str) -> dict[str, Answer]:
-    return {option.key: option.default_for(framework) for option in OPTIONS}
+    return {option.key: option.default_for(framework) for option in _table()["OPTIONS"]}
 
 
 def clashes(framework: str, answers: Mapping[str, Any]) -> list[str]:
@@ -174,7 +193,7 @@ def check_compatible(framework: str, answers: Mapping[str, Any]) -> None:
 
 
 def validate_choice(key: str, value: Any) -> None:
-    option = OPTIONS_BY_KEY.get(key)
+    option = _table()["OPTIONS_BY_KEY"].get(key)
     if option is not None and value not in option.choices:
         names = ", ".join(_flag_value(c) for c in option.choices)
         raise UsageError(f"{key} cannot be {shown(value)}", f"choose one of {names}")

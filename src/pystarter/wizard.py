@@ -31,6 +31,7 @@ WARM_MODULES = (
     "rich.console",
     "pystarter.config",
     "pystarter.engine",
+    "pystarter.options",  # and its table of options, below
     "copier",
     "secrets",
 )
@@ -47,6 +48,8 @@ def _warm_renderer(*_: object) -> None:
         for name in WARM_MODULES:
             with contextlib.suppress(Exception):  # rendering reports a broken import properly
                 importlib.import_module(name)
+        with contextlib.suppress(Exception):
+            importlib.import_module("pystarter.options").OPTIONS  # noqa: B018 (read copier.yml)
 
     threading.Thread(target=load, name="warm-renderer", daemon=True).start()
 
