@@ -29,6 +29,7 @@ from pystarter.placement import (
     signals_deferred,
     write_error,
 )
+from pystarter.project_files import append_record
 from pystarter.sources import TemplateSource
 
 StepCallback = Callable[[str], None]
@@ -47,7 +48,7 @@ class NewProjectRequest:
     git: bool = True
     install: bool = False
     record: Mapping[str, Any] = field(default_factory=dict)
-    """Extra keys saved in the answers file (the recommendation), prefixed with ``_pystarter_``."""
+    """pystarter's ``_pystarter_*`` answers-file keys (template, version, recommendation)."""
     keep_existing: tuple[str, ...] = ()
     """The template's ``_skip_if_exists`` patterns: copier keeps a matching file DEST has."""
     answers_file: str = ANSWERS_FILE
@@ -102,7 +103,7 @@ def new_project(
             message = session.copy(destination, request.answers)
         except OSError as exc:
             raise write_error(exc, destination) from exc
-        _record_in_answers_file(destination / request.answers_file, request.record)
+        append_record(destination / request.answers_file, request.record)
         files = written if planned else list_files(destination)
         result = NewProjectResult(destination, files, actions=planned)
         kept = [f for f, action in planned.items() if action == "kept"]
@@ -196,17 +197,6 @@ def stopped_after(
         hint,
         terminated=isinstance(exc, Terminated),
     )
-
-
-def _record_in_answers_file(answers_file: Path, record: Mapping[str, Any]) -> None:
-    """pystarter's additions to copier's answers file, as ``_pystarter_*`` keys."""
-    if not record or not answers_file.is_file():
-        return
-    import yaml
-
-    extra = {f"_pystarter_{key}": value for key, value in record.items()}
-    with answers_file.open("a", encoding="utf-8") as stream:
-        yaml.safe_dump(extra, stream, sort_keys=False, allow_unicode=True)
 
 
 def install_project(destination: Path) -> str:

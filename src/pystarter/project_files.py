@@ -214,3 +214,21 @@ def comparable(source: str) -> str:
         return str(Path(source).expanduser().resolve())
     except OSError:
         return source
+
+
+def append_record(answers_file: Path, record: Mapping[str, Any]) -> None:
+    """pystarter's additions to copier's answers file (``_pystarter_*`` keys), appended unless
+    the file has them: ``new`` writes them; ``update`` puts them back into each render so the
+    merge leaves those lines alone."""
+    if not record or not answers_file.is_file():
+        return
+    import yaml
+
+    current = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
+    keyed = {
+        k if k.startswith(RECORD_PREFIX) else f"{RECORD_PREFIX}{k}": v for k, v in record.items()
+    }
+    missing = {key: value for key, value in keyed.items() if key not in current}
+    if missing:
+        with answers_file.open("a", encoding="utf-8") as stream:
+            yaml.safe_dump(missing, stream, sort_keys=False, allow_unicode=True)

@@ -39,6 +39,7 @@ from pystarter.options import (
     FLAGS,
     FRAMEWORKS,
 )
+from pystarter.project_files import RECORD_PREFIX
 from pystarter.questionnaire import Questionnaire, checked_answers, unknown_keys
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 from pystarter.sources import TemplateSource, resolve_source
@@ -220,9 +221,12 @@ def _request(
     template = session.template
     rendered_with = config.with_defaults(answers)
     commands = _commands(config, rendered_with)
-    record: dict[str, Any] = {"template": template.source, "version": __version__}
+    record: dict[str, Any] = {
+        f"{RECORD_PREFIX}template": template.source,
+        f"{RECORD_PREFIX}version": __version__,
+    }
     if recommendation:
-        record["recommendation"] = recommendation.as_dict()
+        record[f"{RECORD_PREFIX}recommendation"] = recommendation.as_dict()
     request = NewProjectRequest(
         template=template,
         destination=options.destination,

@@ -36,10 +36,16 @@ from pystarter.errors import (
     Terminated,
 )
 from pystarter.merge import GitProject
-from pystarter.project_files import Origin, Project, open_project, resolve_origin
+from pystarter.project_files import (
+    RECORD_PREFIX,
+    Origin,
+    Project,
+    append_record,
+    open_project,
+    resolve_origin,
+)
 from pystarter.template_config import TemplateConfig, read_template_config
 
-RECORD_PREFIX = "_pystarter_"
 NO_GIT_HINT = (
     "update merges with git: run git init && git add -A && git commit -m 'Before update' in "
     "the project, then pystarter update again (it renders the recorded version as the base)"
@@ -325,7 +331,7 @@ def _render(
             answers_file=project.answers_file,
             skip_tasks=skip_tasks or not origin.template.trusted,
         )
-        _keep_record(rendered / project.answers_file, project.record)
+        append_record(rendered / project.answers_file, project.record)
 
         def keep(folder: Path) -> None:
             from pystarter.placement import kept_files, list_files
@@ -334,20 +340,6 @@ def _render(
                 (folder / name).unlink()
 
         return merge.render_tree(repo, rendered, keep)
-
-
-def _keep_record(answers_file: Path, record: Mapping[str, Any]) -> None:
-    """pystarter's ``_pystarter_*`` keys, appended as ``new`` appended them (same in both
-    renders, so the merge leaves the project's lines as they are)."""
-    if not record or not answers_file.is_file():
-        return
-    import yaml
-
-    current = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
-    missing = {key: value for key, value in record.items() if key not in current}
-    if missing:
-        with answers_file.open("a", encoding="utf-8") as stream:
-            yaml.safe_dump(missing, stream, sort_keys=False, allow_unicode=True)
 
 
 def _rendered_commit(repo: GitProject, tree: str, project: Project) -> str | None:
