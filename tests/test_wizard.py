@@ -182,4 +182,9 @@ def test_declining_the_summary_creates_nothing_and_exits_1(tmp_path: Path) -> No
     assert child.exitstatus == 1, output[-2000:]
     assert "cancelled; nothing was created" in output
     assert "Author" in output and "use_auth" not in output  # the summary's human labels
+    summary = output[output.index("Folder") :]
+    labels = ["Project name", "Author", "Python version", "Database", "Continuous integration"]
+    assert [summary.index(label) for label in labels] == sorted(  # in copier.yml's order
+        summary.index(label) for label in labels
+    )
     assert not (tmp_path / "wiz").exists()

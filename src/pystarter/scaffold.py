@@ -166,7 +166,7 @@ def run_new(
                 options.install = wizard.ask_install()
             request, commands = _request(options, session, config, answers, recommendation)
             secret_keys = ("secret_key", *config.secret_keys)
-            if wizard is not None and not wizard.confirm(_summary(request, framework, secret_keys)):
+            if wizard is not None and not wizard.confirm(_summary(request, framework, config)):
                 raise CancelledError("cancelled; nothing was created")
             with progress(f"Creating {options.destination.absolute().name}") as on_step:
                 result = new_project(request, session, on_step)
@@ -345,14 +345,20 @@ def _custom_answers(
 
 
 def _summary(
-    request: NewProjectRequest, framework: str | None, secret_keys: tuple[str, ...]
+    request: NewProjectRequest, framework: str | None, config: TemplateConfig
 ) -> list[tuple[str, str]]:
     """What the wizard shows before it creates anything: human labels, in question order."""
     rows = [
         ("Folder", str(request.destination.absolute())),
         ("Template", FRAMEWORK_TITLES.get(framework or "", request.template.source)),
     ]
-    for key, value in request.answers.items():
+    order = list(config.questions)
+    secret_keys = ("secret_key", *config.secret_keys)
+    ranked = sorted(
+        request.answers.items(),
+        key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+    )
+    for key, value in ranked:
         if key in COMPUTED or key in secret_keys:
             continue
         shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
