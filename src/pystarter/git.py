@@ -129,7 +129,9 @@ def first_commit(
         )
     pathspec = ["--", ".", *(f":(exclude){name}" for name in exclude)]
     run(["add", "-A", *pathspec], destination, hint=hint)
-    commit = [*identity, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", subject]
+    # no background gc or maintenance: nothing may write into DEST once pystarter returns
+    quiet = ["-c", "gc.auto=0", "-c", "maintenance.auto=false"]
+    commit = [*identity, *quiet, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", subject]
     run(commit, destination, hint=hint)
     return run(["rev-parse", "HEAD"], destination, hint=hint).stdout.strip()
 

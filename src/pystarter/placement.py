@@ -14,6 +14,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -183,7 +184,7 @@ class Claim:
         """Put DEST back as it was found; signals are held meanwhile."""
         with signals_deferred():
             if self.created_top is not None:
-                shutil.rmtree(self.created_top, ignore_errors=True)
+                _remove_tree(self.created_top)
                 return
             if not self.before:  # DEST was empty
                 for child in self.destination.iterdir():
@@ -264,6 +265,15 @@ def _all_paths(root: Path) -> set[str]:
         for name in [*dirnames, *filenames]:
             found.add((base / name).relative_to(root).as_posix())
     return found
+
+
+def _remove_tree(path: Path) -> None:
+    """rmtree, again while something the killed step started still adds files."""
+    for _ in range(20):
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.lexists(path):
+            return
+        time.sleep(0.05)
 
 
 def _remove(path: Path) -> None:
