@@ -37,6 +37,8 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     """``git ARGS`` in ``cwd``; with ``check``, a failure raises ``error`` naming git's reason."""
     command = ["git", "-c", "core.quotepath=off", *args]
+    # the subcommand, after any -c NAME=VALUE options: what a message names
+    verb = next((a for a in args if not a.startswith("-") and "=" not in a), "git")
     try:
         completed = subprocess.run(
             command,
@@ -50,9 +52,9 @@ def run(
     except FileNotFoundError as exc:
         raise error("git is not installed", hint or "install git") from exc
     except subprocess.TimeoutExpired as exc:
-        raise error(f"git {args[0]} gave no answer within {int(timeout)} seconds", hint) from exc
+        raise error(f"git {verb} gave no answer within {int(timeout)} seconds", hint) from exc
     if check and completed.returncode != 0:
-        raise error(f"git {args[0]} failed: {reason(completed)}", hint)
+        raise error(f"git {verb} failed: {reason(completed)}", hint)
     return completed
 
 
