@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Make sure PostgreSQL, MariaDB and Redis answer on 127.0.0.1 for the test suite.
 
+Also installs Debian's Chromium for the browser tests when it is missing (as root); without
+it those tests skip loudly, so a missing browser does not fail this script.
+
 Checks each port; starts an installed server that is down; as root on Debian, installs a
 missing one from Debian's packages and sets it up as the tests expect (PostgreSQL user
 ``postgres`` with trust auth and a ``test`` database, MariaDB ``root`` with no password and a
@@ -117,6 +120,19 @@ def start_redis() -> None:
         "--logfile", "/var/log/redis/ci.log")  # fmt: skip
 
 
+BROWSER_PACKAGES = ("chromium",)
+
+
+def ensure_browser(check_only: bool) -> str:
+    """Where Chromium is, or why the browser tests will skip."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found and not check_only and apt_install(BROWSER_PACKAGES):
+        found = shutil.which("chromium")
+    if found:
+        return f"ok ({found})"
+    return "missing: the browser tests will skip; as root: apt-get install -y chromium"
+
+
 STARTERS = {"postgresql": start_postgresql, "mariadb": start_mariadb, "redis": start_redis}
 
 
@@ -144,6 +160,7 @@ def main() -> int:
         status = "ok" if problem is None else problem
         print(f"{service.name:<11} 127.0.0.1:{service.port}  {status}")
         missing += problem is not None
+    print(f"{'chromium':<11} {'browser':<15} {ensure_browser(args.check)}")
     return 1 if missing else 0
 
 
