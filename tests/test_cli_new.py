@@ -288,7 +288,13 @@ def test_needs_pick_the_framework_and_the_json_says_why(tmp_path: Path) -> None:
     assert rec["framework"] == "fastapi"
     assert any("serving ML models" in reason for reason in rec["reasons"])
     saved = yaml.safe_load((dest / ".copier-answers.yml").read_text())
-    assert saved["_pystarter_recommendation"]["reasons"] == rec["reasons"]
+    assert saved["_src_path"] == "builtin:fastapi"  # no path of this machine
+    assert saved["_pystarter_recommendation"] == {
+        "framework": "fastapi",
+        "needs": ["ml", "async"],
+        "scores": rec["scores"],
+        "reasons": rec["reasons"],
+    }
 
 
 def test_a_given_framework_has_no_recommendation(tmp_path: Path) -> None:

@@ -124,6 +124,16 @@ class Recommendation:
             "needs": list(self.needs),
         }
 
+    def as_record(self) -> dict[str, Any]:
+        """What the project's answers file keeps: the needs and what they gave (SPEC), not the
+        runner-up sentence, which any later pystarter words afresh from the same needs."""
+        return {
+            "framework": self.framework,
+            "needs": list(self.needs),
+            "scores": dict(self.scores),
+            "reasons": list(self.reasons),
+        }
+
 
 def check_needs(needs: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """Unknown needs are a usage error; duplicates are dropped, order kept; ``a,b`` is two."""

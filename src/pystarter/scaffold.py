@@ -226,7 +226,7 @@ def _request(
         f"{RECORD_PREFIX}version": __version__,
     }
     if recommendation:
-        record[f"{RECORD_PREFIX}recommendation"] = recommendation.as_dict()
+        record[f"{RECORD_PREFIX}recommendation"] = recommendation.as_record()
     request = NewProjectRequest(
         template=template,
         destination=options.destination,
