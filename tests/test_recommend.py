@@ -59,6 +59,15 @@ def test_runner_up_says_when_it_would_be_better() -> None:
     assert "FastAPI would be the better pick" in rec.runner_up_when
 
 
+def test_the_runner_up_is_credited_only_with_its_own_strengths() -> None:
+    """FastAPI outscores Django on "little code", but that is Flask's strength in the guide."""
+    rec = recommend(["admin", "auth"])
+    assert rec.runner_up == "fastapi"
+    assert "a JSON/REST API" in rec.runner_up_when
+    assert "little code" not in rec.runner_up_when
+    assert "picks every library" not in rec.runner_up_when
+
+
 def test_unknown_need_is_a_usage_error_listing_the_vocabulary() -> None:
     with pytest.raises(UsageError) as caught:
         recommend(["admin", "blockchain"])

@@ -176,8 +176,14 @@ def recommend(needs: list[str] | tuple[str, ...]) -> Recommendation:
 
 
 def _when_better(runner_up: str, winner: str) -> str:
-    """The needs where the runner-up outweighs the winner, as a sentence."""
-    favoured = [n for n in NEEDS.values() if n.weights[runner_up] > n.weights[winner]]
+    """The needs the runner-up is the guide's pick for (it outweighs the winner and no one
+    outweighs it), as a sentence: FastAPI is never credited with Flask's "little code"."""
+    favoured = [
+        n
+        for n in NEEDS.values()
+        if n.weights[runner_up] > n.weights[winner]
+        and n.weights[runner_up] == max(n.weights.values())
+    ]
     title = FRAMEWORK_TITLES[runner_up]
     if not favoured:
         return f"{title} scores lower on every need"
