@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -33,5 +34,24 @@ def _start() -> None:
     run()
 
 
+def _run_as_module() -> None:
+    """``python -m pystarter``: exit with the status main() gives, even after Ctrl-C.
+
+    CPython (3.11 to 3.13 at least) ends a ``-m`` run by SIGINT, whatever status it exits with,
+    once a KeyboardInterrupt has passed through ``exec()`` of a string (dataclasses make their
+    methods that way, so a Ctrl-C during an import does it), however it was handled. The
+    console script does not; here the interrupted exit is made the way the script makes it.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        if done.code != 130:
+            raise
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        os._exit(130)
+
+
 if __name__ == "__main__":
-    main()
+    _run_as_module()
