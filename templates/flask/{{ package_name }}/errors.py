@@ -1,8 +1,11 @@
-"""HTTP errors as JSON for API clients; browsers keep Flask's HTML error pages."""
+"""HTTP errors: JSON for API clients, the site's own 404 and 500 pages for browsers."""
 
-from flask import Flask, request
+from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
+
+#: Status codes with a page of their own in templates/; others keep Werkzeug's plain page.
+ERROR_PAGES = {404: "404.html", 500: "500.html"}
 
 
 def wants_json() -> bool:
@@ -10,9 +13,13 @@ def wants_json() -> bool:
 
 
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
-    if not wants_json():
-        return error
-    return {"error": error.name, "detail": error.description}, error.code or 500
+    """Also called for unhandled exceptions, as a 500 (Flask logs their traceback first)."""
+    code = error.code or 500
+    if wants_json():
+        return {"error": error.name, "detail": error.description}, code
+    if code in ERROR_PAGES:
+        return render_template(ERROR_PAGES[code]), code
+    return error
 
 
 def register_error_handlers(app: Flask) -> None:
