@@ -4,11 +4,14 @@ against real PostgreSQL, MariaDB and Redis, lints clean and serves /health."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import invoke
 from tests.projects import (
     check_project,
     each_runtime_combo,
@@ -131,3 +134,17 @@ def test_docs_assets_come_from_a_bounded_fastapi_offline(tmp_path: Path) -> None
 
     assert re.search(r'"fastapi-offline>=1\.\d+,<2"', pyproject)
     assert '("fastapi_offline", "static")' in docs
+
+
+def test_adding_accounts_later_says_how_to_put_a_secret_in_env(tmp_path: Path) -> None:
+    """``.env`` is the user's: ``add auth`` keeps it, so the next steps write the new secret."""
+    project = render_project("fastapi", tmp_path, {"use_auth": False}, git=True)
+    added = invoke("add", "auth", "--path", str(project.path))
+    assert added.exit_code == 0, added.stderr
+    step = next(line for line in added.stdout.splitlines() if "SECRET_KEY" in line)
+    command = step.split(": ", 1)[1].replace("python ", f"{sys.executable} ", 1)
+
+    subprocess.run(["bash", "-c", command], cwd=project.path, check=True)
+
+    secrets = re.findall(r"^SECRET_KEY=(\S+)$", (project.path / ".env").read_text(), re.MULTILINE)
+    assert len(secrets) == 1 and len(secrets[0]) >= 50, secrets
