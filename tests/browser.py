@@ -85,13 +85,17 @@ def screenshot(page: Page, folder: Path, name: str) -> Path:
 
 @contextmanager
 def served_project(
-    framework: str, tmp_path: Path, answers: dict[str, Any] | None = None
+    framework: str,
+    tmp_path: Path,
+    answers: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[Project, str]]:
-    """Render, install and start a built-in; yields the project and its base URL."""
+    """Render, install and start a built-in; yields the project and its base URL. ``env`` adds
+    variables to the install's and the server's environment."""
     project = render_project(framework, tmp_path, answers)
     database = project.result["answers"].get("database", "sqlite")
     with fresh_database(database) as url:
-        extra = {"REDIS_URL": redis_url()}
+        extra = {"REDIS_URL": redis_url(), **(env or {})}
         if url:
             extra["DATABASE_URL"] = url
         env = project_env(extra, project)

@@ -101,6 +101,12 @@ def then_run(framework: str, answers: Mapping[str, Any], changes: Mapping[str, A
         steps.append(
             f"start Redis (REDIS_URL in .env), then a worker: uv run celery -A {app} worker"
         )
+    if changes.get("use_auth") is True and framework == "fastapi":
+        # A FastAPI project without accounts has no secret, and update keeps .env as it is.
+        steps.append(
+            'give the tokens a secret: python -c "import secrets; '
+            "print('SECRET_KEY=' + secrets.token_urlsafe(50))\" >> .env"
+        )
     if changes.get("database") in ("postgresql", "mysql"):
         steps.append("start the database server and set DATABASE_URL in .env (see .env.example)")
     if changes.get("use_docker") is True:
