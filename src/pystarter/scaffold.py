@@ -28,6 +28,7 @@ from pystarter.destination import check_destination
 from pystarter.engine import NewProjectRequest, NewProjectResult, new_project, stopped_after
 from pystarter.errors import (
     CancelledError,
+    DestinationError,
     MissingAnswersError,
     UntrustedTemplateError,
     UsageError,
@@ -183,12 +184,28 @@ def _destination_from_name(
     """No DEST given: the wizard asks the project's name (once) and DEST is its slug."""
     if wizard is None:
         raise UsageError("missing DEST", "give the folder to create, e.g. pystarter new my-site")
-    asked = (
-        {} if "project_name" in given else {"project_name": wizard.ask_project_name(name_problem)}
-    )
+
+    def problem(text: Any) -> str | None:
+        return name_problem(text) or _folder_problem(
+            Path(derive_names(str(text)).slug), options.force
+        )
+
+    asked = {} if "project_name" in given else {"project_name": wizard.ask_project_name(problem)}
     options.destination = Path(derive_names({**given, **asked}["project_name"]).slug)
     check_destination(options.destination.absolute(), options.force)
     return asked
+
+
+def _folder_problem(folder: Path, force: bool) -> str | None:
+    """Why the folder a typed name makes cannot be used, said to the person typing (no
+    options to pass): they type another name."""
+    try:
+        check_destination(folder.absolute(), force)
+    except DestinationError as exc:
+        if folder.is_dir() and not folder.is_symlink():
+            return f"a folder {folder} is already here and not empty: type another name"
+        return f"{exc.message}: type another name"
+    return None
 
 
 def _builtin_answers(
