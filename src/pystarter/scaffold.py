@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pystarter import __version__, render
+from pystarter import options as options_table
 from pystarter.answers import (
     builtin_answers,
     builtin_questionnaire,
@@ -123,6 +124,7 @@ def run_new(
 ) -> NewOutcome:
     """Make the project ``options`` describe; ``wizard`` asks what they leave open (without
     one, nothing is asked: flags, answers, config and defaults decide)."""
+    options.framework = options.framework.lower()  # -f Django
     needs = check_needs(options.needs)
     data = parse_data_items(options.data_items, builtin_types=False)
     given = layer(
@@ -217,13 +219,24 @@ def _builtin_answers(
 ) -> dict[str, Any]:
     assert options.destination is not None
     folder = options.destination.absolute().name
-    given = coerce_option_types(given)
+    given = _lower_choices(coerce_option_types(given))
     defaults = load_config().default_answers()
     lower = (defaults, _git_identity_if_needed(given, defaults))
     if wizard is not None:
         check_builtin_answers({**given, "framework": framework})  # before the first question
         given = wizard.ask(builtin_questionnaire(framework, needs, lower, folder), given)
     return builtin_answers(framework, given, folder, needs, lower)
+
+
+def _lower_choices(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The built-in's choices are case-insensitive (``--database PostgreSQL``, ``-d ci=GitLab``):
+    lowered here, once, for flags, ``--data`` and the answers file alike."""
+    return {
+        key: value.lower()
+        if isinstance(value, str) and key in options_table.OPTIONS_BY_KEY
+        else value
+        for key, value in given.items()
+    }
 
 
 def _request(
