@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import build_file_tree, invoke
+from tests.helpers import build_file_tree, invoke, path_without_uv
 from tests.projects import pystarter
 
 
@@ -443,3 +443,53 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path, args: tuple[str,
     assert completed.stderr == ""
     assert completed.returncode == 1  # what Python's own docs do on a broken pipe
     assert list(tmp_path.iterdir()) == []
+
+
+def _another_python() -> str:
+    """A supported Python version that is not the one running the tests."""
+    from pystarter.options import PYTHON_VERSIONS
+    from pystarter.pythons import running_version
+
+    return next(v for v in reversed(PYTHON_VERSIONS) if v != running_version())
+
+
+def test_install_with_a_python_neither_here_nor_fetchable_is_refused(tmp_path: Path) -> None:
+    version = _another_python()
+    bare = path_without_uv(tmp_path)
+    (bare / f"python{version}").symlink_to("/bin/false")  # a pyenv shim of a missing version
+    args = ("-f", "flask", "--python", version, "--no-input", "--no-git")
+
+    refused = invoke("new", str(tmp_path / "x"), *args, "--install", env={"PATH": str(bare)})
+    pinned = invoke("new", str(tmp_path / "y"), *args, "--no-install", env={"PATH": str(bare)})
+
+    assert refused.exit_code == 2, refused.stderr
+    assert f"--install needs Python {version}" in refused.stderr
+    assert "install uv" in refused.stderr and "--no-install" in refused.stderr
+    assert not (tmp_path / "x").exists()
+    assert pinned.exit_code == 0, pinned.stderr  # without an install it is only a pin
+    assert f'requires-python = ">={version}"' in (tmp_path / "y" / "pyproject.toml").read_text()
+
+
+def test_install_with_any_python_is_accepted_when_uv_can_fetch_it(tmp_path: Path) -> None:
+    from tests.projects import BIN
+
+    result = invoke("new", str(tmp_path / "x"), "-f", "flask", "--python", _another_python(),
+                    "--install", "--no-input", "--dry-run", env={"PATH": str(BIN)})  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+
+
+def test_without_uv_the_install_step_names_the_python_of_the_project(tmp_path: Path) -> None:
+    """``python3`` may be newer than the project's Python: the step names pythonX.Y when it
+    is on PATH."""
+    import sys
+
+    from pystarter.pythons import running_version
+
+    version = running_version()
+    bare = path_without_uv(tmp_path)
+    (bare / f"python{version}").symlink_to(sys.executable)
+    result = invoke("new", str(tmp_path / "x"), "-f", "flask", "--python", version,
+                    "--no-input", "--no-git", "--json", env={"PATH": str(bare)})  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    install = json.loads(result.stdout)["commands"]["install"]
+    assert install.startswith(f"python{version} -m venv .venv && "), install

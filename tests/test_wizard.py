@@ -11,6 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from tests.helpers import path_without_uv
 from tests.projects import BIN
 
 ENTER = "\r"
@@ -21,12 +22,14 @@ SPACE = " "
 PROMPT = r"\?(?:\x1b\[[0-9;]*m)* \S"
 
 
-def spawn(tmp_path: Path, *args: str, columns: int = 120) -> tuple[pexpect.spawn, io.StringIO]:
+def spawn(
+    tmp_path: Path, *args: str, columns: int = 120, path: str | None = None
+) -> tuple[pexpect.spawn, io.StringIO]:
     """The CLI in a terminal ``columns`` wide; it reads the width from the terminal, as in a
-    shell (which does not export COLUMNS)."""
+    shell (which does not export COLUMNS). PATH has uv unless ``path`` is given."""
     env = {
         **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "PATH": path or f"{BIN}{os.pathsep}{os.environ['PATH']}",
         "UV_PYTHON_DOWNLOADS": "never",
         "UV_PYTHON": sys.executable,
         "TERM": "xterm-256color",
@@ -271,3 +274,34 @@ def test_at_60_columns_the_name_error_and_the_summary_wrap_instead_of_being_cut(
     }
     for label, value in rows.items():
         assert flattened(label + value) in summary, (label, screen.getvalue()[-3000:])
+
+
+#: Flags that answer every question of the built-in flask template but the Python version.
+ALL_BUT_PYTHON = ("--name", "wiz", "--description", "d", "--author", "A", "--email", "a@b.example",
+                  "--database", "sqlite", "--no-auth", "--no-rest-api", "--no-celery",
+                  "--no-docker", "--ci", "none", "--no-git", "--no-install")  # fmt: skip
+
+
+def test_without_uv_only_pythons_on_this_machine_are_offered(tmp_path: Path) -> None:
+    """No uv, no other pythonX.Y on PATH: the running Python is the one choice, so it is
+    taken without asking (a version offered could not be installed here)."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    child, screen = spawn(tmp_path, "new", "wiz", "-f", "flask", *ALL_BUT_PYTHON,
+                          path=str(path_without_uv(tmp_path)))  # fmt: skip
+    child.expect("Create this project")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    output = screen.getvalue()
+    assert child.exitstatus == 1, output[-2000:]
+    assert "? Python version" not in TERMINAL_CODES.sub("", output)
+    assert re.search(rf"Python version +{re.escape(running)}\b", output), output[-2000:]
+
+
+def test_with_uv_every_supported_python_is_offered(tmp_path: Path) -> None:
+    child, _ = spawn(tmp_path, "new", "wiz", "-f", "flask", *ALL_BUT_PYTHON)
+    child.expect("Python version")
+    child.expect("3.14")  # the newest, listed last
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
