@@ -2,10 +2,9 @@
 
 # No ``from __future__ import annotations``: typer reads these annotations at run time.
 
-import contextlib
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -15,7 +14,13 @@ from typer.core import TyperGroup
 
 from pystarter import __version__
 from pystarter.builtin import FRAMEWORKS, choice_values
-from pystarter.cli_help import PystarterCommand
+from pystarter.cli_help import (
+    PystarterCommand,
+    complete_choice,
+    complete_framework,
+    complete_need,
+    complete_template,
+)
 from pystarter.errors import (
     ExitStatus,
     PystarterError,
@@ -137,48 +142,6 @@ def _choices(values: Iterable[object]) -> str:
     return "[" + "|".join(str(v).lower() for v in values) + "]"
 
 
-# Shell completion (``--install-completion``): each function gets what was typed so far.
-
-
-def _complete_framework(incomplete: str) -> list[str]:
-    return [fw for fw in ("auto", *FRAMEWORKS) if fw.startswith(incomplete.lower())]
-
-
-def _completer(question: str) -> Callable[[str], list[str]]:
-    """The values a built-in choice question offers (copier.yml's), for ``--QUESTION <TAB>``."""
-
-    def complete(incomplete: str) -> list[str]:
-        return [v for v in choice_values(question) if v.startswith(incomplete.lower())]
-
-    return complete
-
-
-def _complete_need(incomplete: str) -> list[tuple[str, str]]:
-    """Needs with their meaning; after a comma (``--need admin,a<TAB>``) the next one."""
-    done, comma, last = incomplete.rpartition(",")
-    picked = done.split(",")
-    return [
-        (done + comma + need.name, need.meaning)
-        for need in NEEDS.values()
-        if need.name.startswith(last.lower()) and need.name not in picked
-    ]
-
-
-def _complete_template(incomplete: str) -> list[str]:
-    """Names ``--template`` resolves: built-ins, registered in the config, plugins (by their
-    entry point's name: nothing of theirs is imported to complete)."""
-    from importlib.metadata import entry_points
-
-    from pystarter.config import load_config
-    from pystarter.sources import PLUGIN_GROUP, builtin_frameworks
-
-    names = list(builtin_frameworks())
-    with contextlib.suppress(PystarterError):  # a broken config: completion cannot say so
-        names += sorted(load_config().templates)
-    names += sorted(entry.name for entry in entry_points(group=PLUGIN_GROUP))
-    return [name for name in dict.fromkeys(names) if name.startswith(incomplete)]
-
-
 @app.command(cls=PystarterCommand, epilog=NEW_EXAMPLES)
 def new(
     dest: Annotated[
@@ -192,7 +155,7 @@ def new(
             "-f",
             help="Framework; auto recommends one from --need.",
             metavar=_choices(("auto", *FRAMEWORKS)),
-            autocompletion=_complete_framework,
+            autocompletion=complete_framework,
         ),
     ] = "auto",
     need: Annotated[
@@ -201,7 +164,7 @@ def new(
             "--need",
             help=f"What you are building (repeatable, or a,b): {', '.join(NEEDS)}.",
             metavar="NEED",
-            autocompletion=_complete_need,
+            autocompletion=complete_need,
         ),
     ] = None,
     name: Annotated[
@@ -223,7 +186,7 @@ def new(
             "--python",
             help="Lowest Python; default: this one.",
             metavar=_choices(choice_values("python_version")),
-            autocompletion=_completer("python_version"),
+            autocompletion=complete_choice("python_version"),
         ),
     ] = None,
     database: Annotated[
@@ -231,7 +194,7 @@ def new(
         typer.Option(
             help="Database.",
             metavar=_choices(choice_values("database")),
-            autocompletion=_completer("database"),
+            autocompletion=complete_choice("database"),
         ),
     ] = None,
     auth: Annotated[
@@ -257,7 +220,7 @@ def new(
         typer.Option(
             help="Continuous integration.",
             metavar=_choices(choice_values("ci")),
-            autocompletion=_completer("ci"),
+            autocompletion=complete_choice("ci"),
         ),
     ] = None,
     git: Annotated[bool, typer.Option("--git/--no-git", help="git init + first commit.")] = True,
@@ -274,7 +237,7 @@ def new(
             "-t",
             help="Template: path, git URL, gh:owner/repo or registered name.",
             metavar="SOURCE",
-            autocompletion=_complete_template,
+            autocompletion=complete_template,
         ),
     ] = None,
     vcs_ref: Annotated[
@@ -354,7 +317,7 @@ def recommend_command(
             "--need",
             help=f"A need (repeatable): {', '.join(NEEDS)}.",
             metavar="NEED",
-            autocompletion=_complete_need,
+            autocompletion=complete_need,
         ),
     ] = None,
     as_json: Annotated[
