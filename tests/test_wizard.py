@@ -246,7 +246,7 @@ def test_at_60_columns_the_name_error_and_the_summary_wrap_instead_of_being_cut(
     )  # fmt: skip
     child.expect("Project name")
     child.send("\x15taken" + ENTER)
-    child.expect("name")  # the end of the message, on a line of its own
+    child.expect("another")  # the error is drawn (all its rows in one write)
     child.send("\x15Second-Hand Bicycle Shop of the Old Town" + ENTER)
     child.expect("Create this project")
     child.send("n")
