@@ -183,3 +183,17 @@ def invoke(*args: str, **kwargs: Any) -> Any:
     from pystarter.cli import app
 
     return CliRunner().invoke(app, list(args), **kwargs)
+
+
+def path_without_uv(tmp_path: Path) -> Path:
+    """A PATH folder holding only git: no uv, no pythonX.Y (the tests run Python by its full
+    path), as on a machine where Python came without uv."""
+    import shutil
+
+    bare = tmp_path / "bin-without-uv"
+    bare.mkdir(exist_ok=True)
+    git_program = shutil.which("git", path="/usr/local/bin:/usr/bin:/bin")
+    assert git_program is not None
+    if not (bare / "git").exists():
+        (bare / "git").symlink_to(git_program)
+    return bare

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import build_file_tree, invoke
+from tests.helpers import build_file_tree, invoke, path_without_uv
 from tests.projects import pystarter
 
 
@@ -366,7 +366,136 @@ def test_new_help_lists_the_choices_and_examples() -> None:
 
 
 def test_choices_are_case_insensitive(tmp_path: Path) -> None:
-    result = invoke("new", str(tmp_path / "x"), "-f", "FLASK", "--database", "SQLite",
-                    "--no-input", "--no-git", "--json")  # fmt: skip
+    result = invoke("new", str(tmp_path / "x"), "-f", "Django", "--database", "PostgreSQL",
+                    "-d", "ci=GitLab", "--no-input", "--dry-run", "--json")  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["answers"]["database"] == "sqlite"
+    payload = json.loads(result.stdout)
+    assert payload["framework"] == "django"
+    assert (payload["answers"]["database"], payload["answers"]["ci"]) == ("postgresql", "gitlab")
+
+
+COMMANDS = ("new", "recommend", "update", "add", "remove", "templates list", "templates add",
+            "templates remove", "templates check")  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_names_values_by_readable_metavars(command: str) -> None:
+    result = invoke(*command.split(), "--help")
+    assert result.exit_code == 0, result.stderr
+    assert "<" not in result.stdout, result.stdout  # no <str>, <path>, <list[str]>
+
+
+def complete(line: str) -> list[str]:
+    """What bash completion offers for the last word of ``line`` (as the shell asks typer)."""
+    words = line.split(" ")
+    env = {
+        "_PYSTARTER_COMPLETE": "complete_bash",
+        "COMP_WORDS": line,
+        "COMP_CWORD": str(len(words) - 1),
+    }
+    result = invoke(env=env, prog_name="pystarter")
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [
+        ("pystarter new -f ", ["auto", "django", "flask", "fastapi"]),
+        ("pystarter new --framework fa", ["fastapi"]),
+        ("pystarter new --database ", ["sqlite", "postgresql", "mysql", "none"]),
+        ("pystarter new --ci g", ["github", "gitlab"]),
+        ("pystarter new --python ", ["3.11", "3.12", "3.13", "3.14"]),
+        ("pystarter new --need mi", ["minimal", "microservice"]),
+        ("pystarter new --need admin,a", ["admin,auth", "admin,async"]),
+        ("pystarter recommend --need o", ["orm", "openapi"]),
+    ],
+)
+def test_completion_offers_the_choice_values(line: str, offered: list[str]) -> None:
+    assert sorted(complete(line)) == sorted(offered)
+
+
+def test_completion_offers_registered_template_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[templates.acme-api]\nsource = "https://git.example.com/acme/api.git"\n')
+    monkeypatch.setenv("PYSTARTER_CONFIG", str(config))
+    assert complete("pystarter new -t ") == ["django", "flask", "fastapi", "acme-api"]
+    assert complete("pystarter new --template ac") == ["acme-api"]
+
+
+@pytest.mark.parametrize(
+    "args", [("new", "--help"), ("new", "x", "-f", "flask", "--no-input", "--dry-run"),
+             ("new", "x", "-f", "flask", "--no-input", "--dry-run", "--json")],
+)  # fmt: skip
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """``pystarter ... | head -1``: the reader is gone before the output is written."""
+    import os
+    import sys
+
+    from tests.projects import BIN
+
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "pystarter", *args], cwd=tmp_path, stdout=writer,
+            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, timeout=120,
+            env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+    assert completed.stderr == ""
+    assert completed.returncode == 1  # what Python's own docs do on a broken pipe
+    assert list(tmp_path.iterdir()) == []
+
+
+def _another_python() -> str:
+    """A supported Python version that is not the one running the tests."""
+    from pystarter.options import PYTHON_VERSIONS
+    from pystarter.pythons import running_version
+
+    return next(v for v in reversed(PYTHON_VERSIONS) if v != running_version())
+
+
+def test_install_with_a_python_neither_here_nor_fetchable_is_refused(tmp_path: Path) -> None:
+    version = _another_python()
+    bare = path_without_uv(tmp_path)
+    (bare / f"python{version}").symlink_to("/bin/false")  # a pyenv shim of a missing version
+    args = ("-f", "flask", "--python", version, "--no-input", "--no-git")
+
+    refused = invoke("new", str(tmp_path / "x"), *args, "--install", env={"PATH": str(bare)})
+    pinned = invoke("new", str(tmp_path / "y"), *args, "--no-install", env={"PATH": str(bare)})
+
+    assert refused.exit_code == 2, refused.stderr
+    assert f"--install needs Python {version}" in refused.stderr
+    assert "install uv" in refused.stderr and "--no-install" in refused.stderr
+    assert not (tmp_path / "x").exists()
+    assert pinned.exit_code == 0, pinned.stderr  # without an install it is only a pin
+    assert f'requires-python = ">={version}"' in (tmp_path / "y" / "pyproject.toml").read_text()
+
+
+def test_install_with_any_python_is_accepted_when_uv_can_fetch_it(tmp_path: Path) -> None:
+    from tests.projects import BIN
+
+    result = invoke("new", str(tmp_path / "x"), "-f", "flask", "--python", _another_python(),
+                    "--install", "--no-input", "--dry-run", env={"PATH": str(BIN)})  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+
+
+def test_without_uv_the_install_step_names_the_python_of_the_project(tmp_path: Path) -> None:
+    """``python3`` may be newer than the project's Python: the step names pythonX.Y when it
+    is on PATH."""
+    import sys
+
+    from pystarter.pythons import running_version
+
+    version = running_version()
+    bare = path_without_uv(tmp_path)
+    (bare / f"python{version}").symlink_to(sys.executable)
+    result = invoke("new", str(tmp_path / "x"), "-f", "flask", "--python", version,
+                    "--no-input", "--no-git", "--json", env={"PATH": str(bare)})  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    install = json.loads(result.stdout)["commands"]["install"]
+    assert install.startswith(f"python{version} -m venv .venv && "), install

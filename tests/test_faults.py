@@ -266,7 +266,7 @@ def test_uv_missing_falls_back_to_pip_and_an_offline_pip_fails_in_one_line(
     completed = run("new", "demo", "-f", "fastapi", "--no-input", "--install", cwd=work, env=env)
     line = assert_one_line(completed, 1, "pip")
     assert "failed" in line
-    assert_project_kept_with_a_way_to_finish(line, work / "demo")
+    assert_project_kept_with_a_way_to_finish(line, work / "demo", "python3 -m venv .venv")
 
 
 def test_an_install_that_cannot_reach_the_index_fails_in_one_line(tmp_path: Path) -> None:
@@ -279,11 +279,14 @@ def test_an_install_that_cannot_reach_the_index_fails_in_one_line(tmp_path: Path
     assert_project_kept_with_a_way_to_finish(line, work / "demo")
 
 
-def assert_project_kept_with_a_way_to_finish(line: str, dest: Path) -> None:
+def assert_project_kept_with_a_way_to_finish(
+    line: str, dest: Path, install: str = "uv sync"
+) -> None:
     """A failed install keeps the rendered, committed project and says the command that
-    finishes it; the half-made .venv is gone."""
+    finishes it (with the installer there is: without uv, a venv and pip); the half-made .venv
+    is gone."""
     assert f"the project is created in {dest}" in line
-    assert f"finish with: cd {dest} && uv sync" in line
+    assert f"finish with: cd {dest} && {install}" in line
     assert (dest / "pyproject.toml").is_file() and not (dest / ".venv").exists()
     log = subprocess.run(["git", "log", "--format=%s"], cwd=dest, capture_output=True,
                          text=True, check=True).stdout  # fmt: skip

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
 
+from tests.helpers import path_without_uv
 from tests.projects import BIN
 
 ENTER = "\r"
@@ -20,17 +22,23 @@ SPACE = " "
 PROMPT = r"\?(?:\x1b\[[0-9;]*m)* \S"
 
 
-def spawn(tmp_path: Path, *args: str) -> tuple[pexpect.spawn, io.StringIO]:
+def spawn(
+    tmp_path: Path, *args: str, columns: int = 120, path: str | None = None
+) -> tuple[pexpect.spawn, io.StringIO]:
+    """The CLI in a terminal ``columns`` wide; it reads the width from the terminal, as in a
+    shell (which does not export COLUMNS). PATH has uv unless ``path`` is given."""
     env = {
         **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "PATH": path or f"{BIN}{os.pathsep}{os.environ['PATH']}",
         "UV_PYTHON_DOWNLOADS": "never",
         "UV_PYTHON": sys.executable,
         "TERM": "xterm-256color",
     }
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
     child = pexpect.spawn(
         sys.executable, ["-m", "pystarter", *args], cwd=str(tmp_path), env=env,
-        dimensions=(40, 120), encoding="utf-8", timeout=120,
+        dimensions=(40, columns), encoding="utf-8", timeout=120,
     )  # fmt: skip
     screen = io.StringIO()
     child.logfile_read = screen
@@ -188,3 +196,112 @@ def test_declining_the_summary_creates_nothing_and_exits_1(tmp_path: Path) -> No
         summary.index(label) for label in labels
     )
     assert not (tmp_path / "wiz").exists()
+
+
+def _taken_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine\n")
+    return folder
+
+
+def test_a_typed_name_whose_folder_is_not_empty_is_asked_again(tmp_path: Path) -> None:
+    taken = _taken_folder(tmp_path)
+    child, screen = spawn(tmp_path, "new", "-f", "flask", "--no-git", "--no-install")
+    child.expect("Project name")
+    child.send("\x15taken" + ENTER)
+    child.expect("not empty")
+    child.send("\x15fresh" + ENTER)
+    press_enter_at_every_prompt(child)
+    child.close()
+
+    output = screen.getvalue()
+    assert child.exitstatus == 0, output[-3000:]
+    assert "--force" not in output and "error:" not in output  # said where it was typed
+    assert (tmp_path / "fresh" / "pyproject.toml").is_file()
+    assert [p.name for p in taken.iterdir()] == ["notes.txt"]
+
+
+#: Escape sequences a terminal acts on (colours, cursor moves), not text shown.
+TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b[()][A-Za-z0-9]")
+
+
+def flattened(text: str) -> str:
+    """What a terminal showed, with no line breaks, spaces or box lines: text that wrapped
+    at the edge reads on, text that was cut off is missing."""
+    shown = TERMINAL_CODES.sub("", text)
+    return "".join(ch for ch in shown if not ch.isspace() and not "\u2500" <= ch <= "\u257f")
+
+
+def test_at_60_columns_the_name_error_and_the_summary_wrap_instead_of_being_cut(
+    tmp_path: Path,
+) -> None:
+    _taken_folder(tmp_path)
+    description = "A shop for second-hand bicycles, spare parts and repairs in town"
+    child, screen = spawn(
+        tmp_path, "new", "-f", "flask", "--description", description, "--author", "Test User",
+        "--email", "test@example.com", "--python", "3.11", "--database", "postgresql",
+        "--no-auth", "--rest-api", "--no-celery", "--docker", "--ci", "gitlab", "--no-git",
+        "--no-install", columns=60,
+    )  # fmt: skip
+    child.expect("Project name")
+    child.send("\x15taken" + ENTER)
+    child.expect("another")  # the error is drawn (all its rows in one write)
+    child.send("\x15Second-Hand Bicycle Shop of the Old Town" + ENTER)
+    child.expect("Create this project")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    output = flattened(screen.getvalue())
+    assert child.exitstatus == 1, screen.getvalue()[-3000:]
+    assert flattened("a folder taken is already here and not empty: type another name") in output
+    summary = output[output.rindex("Folder") :]
+    rows = {
+        "Folder": str(tmp_path / "second-hand-bicycle-shop-of-the-old-town"),
+        "Template": "Flask",
+        "Project name": "Second-Hand Bicycle Shop of the Old Town",
+        "Description": description,
+        "Author": "Test User",
+        "Email": "test@example.com",
+        "Python version": "3.11",
+        "Database": "postgresql",
+        "User accounts and login": "no",
+        "REST API": "yes",
+        "Celery worker": "no",
+        "Docker": "yes",
+        "Continuous integration": "gitlab",
+    }
+    for label, value in rows.items():
+        assert flattened(label + value) in summary, (label, screen.getvalue()[-3000:])
+
+
+#: Flags that answer every question of the built-in flask template but the Python version.
+ALL_BUT_PYTHON = ("--name", "wiz", "--description", "d", "--author", "A", "--email", "a@b.example",
+                  "--database", "sqlite", "--no-auth", "--no-rest-api", "--no-celery",
+                  "--no-docker", "--ci", "none", "--no-git", "--no-install")  # fmt: skip
+
+
+def test_without_uv_only_pythons_on_this_machine_are_offered(tmp_path: Path) -> None:
+    """No uv, no other pythonX.Y on PATH: the running Python is the one choice, so it is
+    taken without asking (a version offered could not be installed here)."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    child, screen = spawn(tmp_path, "new", "wiz", "-f", "flask", *ALL_BUT_PYTHON,
+                          path=str(path_without_uv(tmp_path)))  # fmt: skip
+    child.expect("Create this project")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    output = screen.getvalue()
+    assert child.exitstatus == 1, output[-2000:]
+    assert "? Python version" not in TERMINAL_CODES.sub("", output)
+    assert re.search(rf"Python version +{re.escape(running)}\b", output), output[-2000:]
+
+
+def test_with_uv_every_supported_python_is_offered(tmp_path: Path) -> None:
+    child, _ = spawn(tmp_path, "new", "wiz", "-f", "flask", *ALL_BUT_PYTHON)
+    child.expect("Python version")
+    child.expect("3.14")  # the newest, listed last
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)

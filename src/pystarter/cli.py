@@ -14,6 +14,13 @@ from typer.core import TyperGroup
 
 from pystarter import __version__
 from pystarter.builtin import FRAMEWORKS, choice_values
+from pystarter.cli_help import (
+    PystarterCommand,
+    complete_choice,
+    complete_framework,
+    complete_need,
+    complete_template,
+)
 from pystarter.errors import (
     ExitStatus,
     PystarterError,
@@ -135,7 +142,7 @@ def _choices(values: Iterable[object]) -> str:
     return "[" + "|".join(str(v).lower() for v in values) + "]"
 
 
-@app.command(epilog=NEW_EXAMPLES)
+@app.command(cls=PystarterCommand, epilog=NEW_EXAMPLES)
 def new(
     dest: Annotated[
         str | None,
@@ -148,6 +155,7 @@ def new(
             "-f",
             help="Framework; auto recommends one from --need.",
             metavar=_choices(("auto", *FRAMEWORKS)),
+            autocompletion=complete_framework,
         ),
     ] = "auto",
     need: Annotated[
@@ -156,6 +164,7 @@ def new(
             "--need",
             help=f"What you are building (repeatable, or a,b): {', '.join(NEEDS)}.",
             metavar="NEED",
+            autocompletion=complete_need,
         ),
     ] = None,
     name: Annotated[
@@ -177,11 +186,16 @@ def new(
             "--python",
             help="Lowest Python; default: this one.",
             metavar=_choices(choice_values("python_version")),
+            autocompletion=complete_choice("python_version"),
         ),
     ] = None,
     database: Annotated[
         str | None,
-        typer.Option(help="Database.", metavar=_choices(choice_values("database"))),
+        typer.Option(
+            help="Database.",
+            metavar=_choices(choice_values("database")),
+            autocompletion=complete_choice("database"),
+        ),
     ] = None,
     auth: Annotated[
         bool | None,
@@ -203,7 +217,11 @@ def new(
     ] = None,
     ci: Annotated[
         str | None,
-        typer.Option(help="Continuous integration.", metavar=_choices(choice_values("ci"))),
+        typer.Option(
+            help="Continuous integration.",
+            metavar=_choices(choice_values("ci")),
+            autocompletion=complete_choice("ci"),
+        ),
     ] = None,
     git: Annotated[bool, typer.Option("--git/--no-git", help="git init + first commit.")] = True,
     install: Annotated[
@@ -219,6 +237,7 @@ def new(
             "-t",
             help="Template: path, git URL, gh:owner/repo or registered name.",
             metavar="SOURCE",
+            autocompletion=complete_template,
         ),
     ] = None,
     vcs_ref: Annotated[
@@ -258,8 +277,6 @@ def new(
     from pystarter.scaffold import NewOptions
 
     interactive = not no_input and _stdin_is_tty() and not as_json
-    framework = framework.lower()  # choices are case-insensitive
-    database, ci = (value.lower() if value else value for value in (database, ci))
     flags = {
         "project_name": name,
         "description": description,
@@ -292,13 +309,15 @@ def new(
     run_new_command(options, as_json)
 
 
-@app.command("recommend")
+@app.command("recommend", cls=PystarterCommand)
 def recommend_command(
     need: Annotated[
         list[str] | None,
         typer.Option(
             "--need",
             help=f"A need (repeatable): {', '.join(NEEDS)}.",
+            metavar="NEED",
+            autocompletion=complete_need,
         ),
     ] = None,
     as_json: Annotated[

@@ -9,19 +9,23 @@ from typing import Annotated, Any
 
 import typer
 
+from pystarter.cli_help import PystarterCommand
 from pystarter.terminal import echo_json, escape, make_console, stdout_to_stderr
 
 PathArgument = Annotated[
-    Path, typer.Argument(help="The project; default: this folder.", show_default=False)
+    Path,
+    typer.Argument(help="The project; default: this folder.", show_default=False, metavar="PATH"),
 ]
 DataOption = Annotated[
-    list[str] | None, typer.Option("--data", "-d", help="KEY=VALUE answer (repeatable).")
+    list[str] | None,
+    typer.Option("--data", "-d", help="Answer to a question (repeatable).", metavar="KEY=VALUE"),
 ]
 AnswersFileOption = Annotated[
     str | None,
     typer.Option(
         "--answers-file",
         help="The project's answers file; default: the one .copier-answers*.yml there.",
+        metavar="FILE",
     ),
 ]
 TrustOption = Annotated[
@@ -41,7 +45,9 @@ def update_command(
     path: PathArgument = Path("."),
     vcs_ref: Annotated[
         str | None,
-        typer.Option("--vcs-ref", help="Template tag, branch or commit; default: latest tag."),
+        typer.Option(
+            "--vcs-ref", help="Template tag, branch or commit; default: latest tag.", metavar="REF"
+        ),
     ] = None,
     data: DataOption = None,
     answers_file: AnswersFileOption = None,
@@ -101,15 +107,17 @@ def add_command(
     feature: Annotated[
         str | None,
         typer.Argument(
-            help="celery, docker, auth, rest-api, ci VALUE, database VALUE.", show_default=False
+            help="celery, docker, auth, rest-api, ci VALUE, database VALUE.",
+            show_default=False,
+            metavar="FEATURE",
         ),
     ] = None,
     value: Annotated[
-        str | None, typer.Argument(help="For ci and database.", show_default=False)
+        str | None, typer.Argument(help="For ci and database.", show_default=False, metavar="VALUE")
     ] = None,
-    path: Annotated[Path, typer.Option("--path", help="The project; default: this folder.")] = (
-        Path(".")
-    ),
+    path: Annotated[
+        Path, typer.Option("--path", help="The project; default: this folder.", metavar="PATH")
+    ] = (Path(".")),
     data: DataOption = None,
     answers_file: AnswersFileOption = None,
     trust: TrustOption = False,
@@ -122,11 +130,15 @@ def add_command(
 def remove_command(
     feature: Annotated[
         str | None,
-        typer.Argument(help="celery, docker, auth, rest-api, ci, database.", show_default=False),
+        typer.Argument(
+            help="celery, docker, auth, rest-api, ci, database.",
+            show_default=False,
+            metavar="FEATURE",
+        ),
     ] = None,
-    path: Annotated[Path, typer.Option("--path", help="The project; default: this folder.")] = (
-        Path(".")
-    ),
+    path: Annotated[
+        Path, typer.Option("--path", help="The project; default: this folder.", metavar="PATH")
+    ] = (Path(".")),
     data: DataOption = None,
     answers_file: AnswersFileOption = None,
     trust: TrustOption = False,
@@ -212,6 +224,6 @@ def _report(result: Any, as_json: bool, changes: dict[str, Any] | None = None) -
 
 
 def register(app: typer.Typer) -> None:
-    app.command("update")(update_command)
-    app.command("add")(add_command)
-    app.command("remove")(remove_command)
+    app.command("update", cls=PystarterCommand)(update_command)
+    app.command("add", cls=PystarterCommand)(add_command)
+    app.command("remove", cls=PystarterCommand)(remove_command)

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from pystarter.cli_help import PystarterCommand
 from pystarter.terminal import echo_json, escape, make_console, stdout_to_stderr
 
 templates_app = typer.Typer(
@@ -26,7 +27,7 @@ templates_app = typer.Typer(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
 
-@templates_app.command("list")
+@templates_app.command("list", cls=PystarterCommand)
 def list_command(as_json: JsonOption = False) -> None:
     """Show built-in, registered and plugin templates with their source."""
     from pystarter.config import load_config
@@ -55,12 +56,15 @@ def list_command(as_json: JsonOption = False) -> None:
     make_console(soft_wrap=True).print(table)
 
 
-@templates_app.command("add")
+@templates_app.command("add", cls=PystarterCommand)
 def add_command(
-    name: Annotated[str, typer.Argument(help="Name to use with --template.")],
-    source: Annotated[str, typer.Argument(help="Folder, git URL or gh:owner/repo.")],
+    name: Annotated[str, typer.Argument(help="Name to use with --template.", metavar="NAME")],
+    source: Annotated[
+        str, typer.Argument(help="Folder, git URL or gh:owner/repo.", metavar="SOURCE")
+    ],
     ref: Annotated[
-        str | None, typer.Option("--ref", help="Tag, branch or commit; default: latest tag.")
+        str | None,
+        typer.Option("--ref", help="Tag, branch or commit; default: latest tag.", metavar="REF"),
     ] = None,
     trusted: Annotated[
         bool, typer.Option("--trusted", help="Allow its tasks, migrations and Jinja extensions.")
@@ -101,8 +105,10 @@ def add_command(
     console.print(f"  use it: pystarter new DEST --template {escape(name)}")
 
 
-@templates_app.command("remove")
-def remove_command(name: Annotated[str, typer.Argument(help="A registered name.")]) -> None:
+@templates_app.command("remove", cls=PystarterCommand)
+def remove_command(
+    name: Annotated[str, typer.Argument(help="A registered name.", metavar="NAME")],
+) -> None:
     """Remove a registered template from the user config."""
     from pystarter.config import load_config, remove_template
 
@@ -110,18 +116,23 @@ def remove_command(name: Annotated[str, typer.Argument(help="A registered name."
     make_console(soft_wrap=True).print(f"[green]✓[/] removed {escape(name)} ({escape(removed)})")
 
 
-@templates_app.command("check")
+@templates_app.command("check", cls=PystarterCommand)
 def check_command(
-    source: Annotated[str, typer.Argument(help="Folder, git URL, gh:owner/repo or a name.")],
+    source: Annotated[
+        str, typer.Argument(help="Folder, git URL, gh:owner/repo or a name.", metavar="SOURCE")
+    ],
     vcs_ref: Annotated[
-        str | None, typer.Option("--vcs-ref", help="Check this tag, branch or commit.")
+        str | None,
+        typer.Option("--vcs-ref", help="Check this tag, branch or commit.", metavar="REF"),
     ] = None,
     trust: Annotated[
         bool, typer.Option("--trust", help="Let the check run its tasks and Jinja extensions.")
     ] = False,
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", "-d", help="KEY=VALUE answer to render with (repeatable)."),
+        typer.Option(
+            "--data", "-d", help="Answer to render with (repeatable).", metavar="KEY=VALUE"
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

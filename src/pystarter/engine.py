@@ -56,6 +56,8 @@ class NewProjectRequest:
     """Write ``uv.lock`` (when uv is on PATH) before the first commit: the built-ins."""
     install_command: str = "uv sync"
     """What finishes the install by hand, said when ``install`` fails."""
+    python: str = sys.executable
+    """The interpreter that makes ``.venv`` when uv is not there (uv reads .python-version)."""
 
 
 @dataclass
@@ -129,7 +131,7 @@ def new_project(
     result.message = message
     if request.install:
         on_step("installing")
-        result.installed_with = _install(destination, request.install_command)
+        result.installed_with = _install(destination, request.install_command, request.python)
         if result.git_commit and git.is_changed(destination, "uv.lock"):
             result.git_commit = git.amend_with(destination, "uv.lock")
     return result
@@ -166,14 +168,14 @@ def _lock(destination: Path, notes: list[str]) -> None:
         notes.append(f"{exc.message}: run uv lock in the project and commit uv.lock")
 
 
-def _install(destination: Path, finish: str) -> str:
+def _install(destination: Path, finish: str, python: str) -> str:
     """Install; the project is complete already, so a failure or an interrupt keeps it (the
     half-made ``.venv`` is removed) and says how to finish."""
     how = f"finish with: cd {shlex.quote(str(destination))} && {finish}"
     venv = destination / ".venv"
     made_venv = not venv.exists()
     try:
-        return install_project(destination)
+        return install_project(destination, python)
     except BaseException as exc:
         if made_venv:
             with signals_deferred():
@@ -199,7 +201,7 @@ def stopped_after(
     )
 
 
-def install_project(destination: Path) -> str:
+def install_project(destination: Path, python: str = sys.executable) -> str:
     """Create ``.venv`` and install the project with its dev dependencies; returns the tool used."""
     hint = "check the network and the package index, or pass --no-install and install later"
     uv = shutil.which("uv")
@@ -207,7 +209,7 @@ def install_project(destination: Path) -> str:
         _run_installer([uv, "sync", "--quiet"], destination, "uv sync", hint)
         return "uv"
     venv_python = destination / ".venv" / ("Scripts" if os.name == "nt" else "bin") / "python"
-    _run_installer([sys.executable, "-m", "venv", ".venv"], destination, "python -m venv", hint)
+    _run_installer([python, "-m", "venv", ".venv"], destination, "python -m venv", hint)
     pip = [str(venv_python), "-m", "pip", "--disable-pip-version-check", "-q", "install"]
     _run_installer([*pip, "--upgrade", "pip>=25.1"], destination, "pip upgrade", hint)
     _run_installer([*pip, "-e", ".", "--group", "dev"], destination, "pip install", hint)

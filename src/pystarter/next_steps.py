@@ -17,17 +17,25 @@ if TYPE_CHECKING:
     from pystarter.sources import TemplateSource
 
 
-#: What ``uv sync`` does, for a machine without uv (pip 25.1 reads dependency groups).
-PIP_INSTALL = (
-    "python3 -m venv .venv && .venv/bin/python -m pip install -q --upgrade 'pip>=25.1' "
-    "&& .venv/bin/python -m pip install -q -e . --group dev"
-)
-INSTALL_STEPS = ("uv sync", PIP_INSTALL)
+#: The last step of what ``uv sync`` does, for a machine without uv (pip 25.1 reads dependency
+#: groups).
+PIP_INSTALLED = ".venv/bin/python -m pip install -q -e . --group dev"
 
 
-def for_this_machine(commands: Mapping[str, str], uv: bool) -> dict[str, str]:
+def pip_install(python: str = "python3") -> str:
+    """``uv sync`` without uv: a venv made by ``python``, then pip."""
+    return (
+        f"{python} -m venv .venv && .venv/bin/python -m pip install -q --upgrade 'pip>=25.1' "
+        f"&& {PIP_INSTALLED}"
+    )
+
+
+def for_this_machine(
+    commands: Mapping[str, str], uv: bool, python: str = "python3"
+) -> dict[str, str]:
     """The template's commands as they run here: as written when uv is there, else ``uv sync``
-    becomes a venv and pip, and ``uv run TOOL`` the venv's own ``.venv/bin/TOOL``."""
+    becomes a venv made by ``python`` and pip, and ``uv run TOOL`` the venv's own
+    ``.venv/bin/TOOL``."""
     if uv:
         return dict(commands)
     adapted = {}
@@ -35,7 +43,7 @@ def for_this_machine(commands: Mapping[str, str], uv: bool) -> dict[str, str]:
         parts = []
         for part in command.split(" && "):
             if part == "uv sync":
-                part = PIP_INSTALL
+                part = pip_install(python)
             elif part.startswith("uv run "):
                 part = ".venv/bin/" + part.removeprefix("uv run ")
             parts.append(part)
@@ -49,9 +57,9 @@ def next_steps(destination: Path, commands: Mapping[str, str], installed: bool) 
     steps = [] if shown == "." else [f"cd {shlex.quote(shown)}"]
     for key in ("install", "run", "test"):
         command = commands.get(key, "")
-        if key == "install" and installed:
-            for done in INSTALL_STEPS:
-                command = command.removeprefix(done).removeprefix(" && ")
+        if key == "install" and installed:  # what is left after uv sync or pip
+            before, pip, after = command.removeprefix("uv sync").partition(PIP_INSTALLED)
+            command = (after if pip else before).removeprefix(" && ")
         if command:
             steps.append(command)
     return steps

@@ -6,13 +6,15 @@ fills in what flags left open; everything else here runs the same with or withou
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from pystarter import __version__, render
+from pystarter import options as options_table
 from pystarter.answers import (
     builtin_answers,
     builtin_questionnaire,
@@ -28,6 +30,7 @@ from pystarter.destination import check_destination
 from pystarter.engine import NewProjectRequest, NewProjectResult, new_project, stopped_after
 from pystarter.errors import (
     CancelledError,
+    DestinationError,
     MissingAnswersError,
     UntrustedTemplateError,
     UsageError,
@@ -40,6 +43,7 @@ from pystarter.options import (
     FRAMEWORKS,
 )
 from pystarter.project_files import RECORD_PREFIX
+from pystarter.pythons import command_for, has_uv, interpreter, usable_versions
 from pystarter.questionnaire import Questionnaire, checked_answers, unknown_keys
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 from pystarter.sources import TemplateSource, resolve_source
@@ -122,6 +126,7 @@ def run_new(
 ) -> NewOutcome:
     """Make the project ``options`` describe; ``wizard`` asks what they leave open (without
     one, nothing is asked: flags, answers, config and defaults decide)."""
+    options.framework = options.framework.lower()  # -f Django
     needs = check_needs(options.needs)
     data = parse_data_items(options.data_items, builtin_types=False)
     given = layer(
@@ -164,6 +169,8 @@ def run_new(
                 answers = _custom_answers(config, given, defaults, wizard, template.source)
             if wizard is not None and options.install is None:
                 options.install = wizard.ask_install()
+            if template.kind == "builtin" and options.install:
+                _check_python_for_install(str(answers["python_version"]))
             request, commands = _request(options, session, config, answers, recommendation)
             secret_keys = ("secret_key", *config.secret_keys)
             if wizard is not None and not wizard.confirm(_summary(request, framework, config)):
@@ -183,12 +190,28 @@ def _destination_from_name(
     """No DEST given: the wizard asks the project's name (once) and DEST is its slug."""
     if wizard is None:
         raise UsageError("missing DEST", "give the folder to create, e.g. pystarter new my-site")
-    asked = (
-        {} if "project_name" in given else {"project_name": wizard.ask_project_name(name_problem)}
-    )
+
+    def problem(text: Any) -> str | None:
+        return name_problem(text) or _folder_problem(
+            Path(derive_names(str(text)).slug), options.force
+        )
+
+    asked = {} if "project_name" in given else {"project_name": wizard.ask_project_name(problem)}
     options.destination = Path(derive_names({**given, **asked}["project_name"]).slug)
     check_destination(options.destination.absolute(), options.force)
     return asked
+
+
+def _folder_problem(folder: Path, force: bool) -> str | None:
+    """Why the folder a typed name makes cannot be used, said to the person typing (no
+    options to pass): they type another name."""
+    try:
+        check_destination(folder.absolute(), force)
+    except DestinationError as exc:
+        if folder.is_dir() and not folder.is_symlink():
+            return f"a folder {folder} is already here and not empty: type another name"
+        return f"{exc.message}: type another name"
+    return None
 
 
 def _builtin_answers(
@@ -200,13 +223,54 @@ def _builtin_answers(
 ) -> dict[str, Any]:
     assert options.destination is not None
     folder = options.destination.absolute().name
-    given = coerce_option_types(given)
+    given = _lower_choices(coerce_option_types(given))
     defaults = load_config().default_answers()
     lower = (defaults, _git_identity_if_needed(given, defaults))
     if wizard is not None:
         check_builtin_answers({**given, "framework": framework})  # before the first question
-        given = wizard.ask(builtin_questionnaire(framework, needs, lower, folder), given)
+        if options.install and "python_version" in given:
+            _check_python_for_install(str(given["python_version"]))
+        questionnaire = builtin_questionnaire(framework, needs, lower, folder)
+        given = wizard.ask(_offer_usable_pythons(questionnaire), given)
     return builtin_answers(framework, given, folder, needs, lower)
+
+
+def _offer_usable_pythons(questionnaire: Questionnaire) -> Questionnaire:
+    """The wizard offers the Python versions a project made here can be installed with (all
+    of them when none can: the pin is still a choice)."""
+    rules = questionnaire.allowed
+
+    def allowed(key: str, answers: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        if key == "python_version":
+            return usable_versions(options_table.PYTHON_VERSIONS) or None
+        return rules(key, answers)
+
+    return replace(questionnaire, allowed=allowed)
+
+
+def _check_python_for_install(version: str) -> None:
+    """``--python`` alone is a pin, whatever this machine has; installing needs uv (it fetches
+    that Python) or that Python here."""
+    if has_uv() or interpreter(version):
+        return
+    usable = usable_versions(options_table.PYTHON_VERSIONS)
+    pick = f", pick --python {' or '.join(usable)}" if usable else ""
+    raise UsageError(
+        f"--install needs Python {version}, which is not on this machine, and uv (which would "
+        "fetch it) is not installed",
+        f"install uv (https://docs.astral.sh/uv/) or Python {version}{pick}, or pass --no-install",
+    )
+
+
+def _lower_choices(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The built-in's choices are case-insensitive (``--database PostgreSQL``, ``-d ci=GitLab``):
+    lowered here, once, for flags, ``--data`` and the answers file alike."""
+    return {
+        key: value.lower()
+        if isinstance(value, str) and key in options_table.OPTIONS_BY_KEY
+        else value
+        for key, value in given.items()
+    }
 
 
 def _request(
@@ -227,6 +291,9 @@ def _request(
     }
     if recommendation:
         record[f"{RECORD_PREFIX}recommendation"] = recommendation.as_record()
+    python = sys.executable
+    if template.kind == "builtin" and options.install and not has_uv():
+        python = interpreter(str(answers["python_version"])) or python
     request = NewProjectRequest(
         template=template,
         destination=options.destination,
@@ -239,9 +306,21 @@ def _request(
         keep_existing=config.skip_if_exists(rendered_with),
         answers_file=config.answers_file(rendered_with),
         lock=template.kind == "builtin" and options.git,
-        install_command=commands.get("install") or "uv sync",
+        install_command=for_this_machine(
+            commands, has_uv(), _python_command(template, answers)
+        ).get("install")
+        or "uv sync",
+        python=python,
     )
     return request, commands
+
+
+def _python_command(template: TemplateSource, answers: Mapping[str, Any]) -> str:
+    """The Python that makes ``.venv`` in the commands printed for a machine without uv: the
+    built-in's version when it is on PATH (a newer ``python3`` may not be that one)."""
+    if template.kind != "builtin" or has_uv():
+        return "python3"
+    return command_for(str(answers["python_version"]))
 
 
 def _outcome(
@@ -256,7 +335,9 @@ def _outcome(
     template = request.template
     framework = template.framework
     commands = for_this_machine(
-        commands, shutil.which("uv") is not None and result.installed_with != "pip"
+        commands,
+        shutil.which("uv") is not None and result.installed_with != "pip",
+        _python_command(template, request.answers),
     )
     outcome = NewOutcome(
         framework=framework,

@@ -59,7 +59,26 @@ def _ask(question: questionary.Question) -> Any:
 
     ``unsafe_ask`` lets prompt_toolkit take SIGINT and then hangs on a signal sent by kill."""
     question.application.after_render += _warm_renderer
+    _wrap_validation_errors(question.application)
     return question.application.run(handle_sigint=False)
+
+
+def _wrap_validation_errors(application: Any) -> None:
+    """prompt_toolkit shows why a typed answer is refused on one line, cut off at the
+    terminal's width (its toolbar's window is one row high): let it wrap instead."""
+    from prompt_toolkit.filters import has_validation_error, to_filter
+    from prompt_toolkit.layout import ConditionalContainer, Window, walk
+
+    for container in walk(application.layout.container):
+        toolbar = getattr(container, "content", None)
+        if (
+            isinstance(container, ConditionalContainer)
+            and container.filter is has_validation_error
+            and isinstance(toolbar, Window)
+        ):
+            toolbar.height = None
+            toolbar.wrap_lines = to_filter(True)
+            toolbar.dont_extend_height = to_filter(True)
 
 
 def ask_needs() -> tuple[str, ...]:
@@ -150,6 +169,8 @@ class Wizard:
         from rich.text import Text
 
         table = Table(show_header=False, box=None, padding=(0, 2))
+        table.add_column(overflow="fold")  # a narrow terminal wraps a long value, never cuts it
+        table.add_column(overflow="fold")
         for label, value in summary:
             table.add_row(Text(label), Text(value))  # answers are text, never markup
         self.console.print(table)
