@@ -78,6 +78,7 @@ EXPECTED_TESTS = {
         "test_only_the_owner_updates_a_note",
         "test_anyone_reads_the_api_root",
         "test_the_browsable_api_links_to_its_login_page",
+        "test_a_user_logs_in_on_the_browsable_api_login_page",
         "test_the_openapi_schema_describes_the_notes",
         "test_the_schema_is_generated_without_warnings",
         "test_the_api_docs_load_swagger_ui_from_this_site",
