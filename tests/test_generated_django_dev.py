@@ -1,6 +1,6 @@
 """The Django starter's development loop, on its running dev server (the README's run command):
-Django's debug 404 page, and a password reset whose email appears on the server's console and
-whose link sets a new password."""
+Django's debug 404 page logged as a readable line, and a password reset whose email appears on
+the server's console and whose link sets a new password."""
 
 from __future__ import annotations
 
@@ -71,6 +71,9 @@ def test_the_dev_server_shows_debug_pages_and_prints_the_reset_email(tmp_path: P
         status, page = Client(base_url).request("GET", "/no-such-page/")
         assert status == 404
         assert "Using the URLconf defined in" in page, page[-2000:]  # the debug 404 page
+        # Development logs are plain readable lines: level, logger, message.
+        logged = console.read_text(errors="replace").splitlines()
+        assert "WARNING django.request: Not Found: /no-such-page/" in logged, logged[-20:]
 
         form = {"username": "ada", "email": "ada@example.com"}
         form |= {"password1": OLD_PASSWORD, "password2": OLD_PASSWORD}

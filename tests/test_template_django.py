@@ -3,6 +3,7 @@ against real PostgreSQL, MariaDB and Redis, lints clean, serves /health and its 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -12,7 +13,9 @@ import pytest
 
 from tests.projects import (
     Project,
+    all_pairs_combos,
     check_project,
+    combo_id,
     each_runtime_combo,
     expected_tests,
     free_port,
@@ -54,6 +57,13 @@ EXPECTED_TESTS = {
         "test_development_shows_debug_pages_and_prints_emails",
         "test_production_pins_debug_off_and_sends_email_over_smtp",
         "test_the_tests_hash_passwords_fast_and_keep_emails_in_memory",
+        "test_development_logs_readable_lines_from_the_level_the_environment_sets",
+        "test_production_logs_one_line_per_record_with_the_time",
+        "test_database_connections_are_kept_for_the_age_the_environment_sets",
+        "test_the_asgi_application_answers_health",
+        "test_pages_link_the_favicon_and_it_is_served",
+        "test_a_missing_page_renders_the_404_template",
+        "test_a_server_error_renders_the_500_template",
     ],
     "use_auth": [
         "test_a_visitor_signs_up_and_is_logged_in",
@@ -64,6 +74,14 @@ EXPECTED_TESTS = {
         "test_anyone_lists_notes_a_page_at_a_time",
         "test_a_logged_in_user_creates_a_note_they_own",
         "test_anonymous_visitors_cannot_create_notes",
+        "test_only_the_owner_deletes_a_note",
+        "test_only_the_owner_updates_a_note",
+        "test_anyone_reads_the_api_root",
+        "test_the_browsable_api_links_to_its_login_page",
+        "test_a_user_logs_in_on_the_browsable_api_login_page",
+        "test_the_openapi_schema_describes_the_notes",
+        "test_the_schema_is_generated_without_warnings",
+        "test_the_api_docs_load_swagger_ui_from_this_site",
     ],
     "use_celery": ["test_count_users_runs_eagerly", "test_a_worker_runs_count_users_through_redis"],
 }
@@ -126,8 +144,30 @@ def test_options_that_are_off_leave_no_files_behind(tmp_path: Path) -> None:
     package = project.result["answers"]["package_name"]
 
     assert f"{package}/users/models.py" in files  # the custom user model is always there
-    for absent in ("notes", "celery.py", "users/views.py", "templates/registration"):
+    for absent in ("notes", "api.py", "celery.py", "users/views.py", "templates/registration"):
         assert not any(f.startswith(f"{package}/{absent}") for f in files), absent
     assert not {"Dockerfile", "compose.yaml", ".gitlab-ci.yml"} & files
     assert not any(f.startswith(".github/") for f in files)
     assert "rest_framework" not in (project.path / package / "settings" / "base.py").read_text()
+
+
+#: What the generated code reads from the environment: django-environ's env.<type>("NAME"),
+#: os.environ.get("NAME") and os.environ.setdefault("NAME").
+READS_ENV = re.compile(r'(?:\benv\.\w+|os\.environ\.(?:get|setdefault))\(\s*"([A-Z_]+)"')
+
+
+@pytest.mark.parametrize("answers", all_pairs_combos("django"), ids=combo_id)
+def test_env_example_lists_every_variable_the_code_reads(
+    tmp_path: Path, answers: dict[str, Any]
+) -> None:
+    project = render_project("django", tmp_path, answers)
+    package = project.result["answers"]["package_name"]
+    sources = [project.path / "manage.py", *(project.path / package).rglob("*.py")]
+    read = {name for path in sources for name in READS_ENV.findall(path.read_text())}
+    example = (project.path / ".env.example").read_text()
+    listed = set(re.findall(r"^#? ?([A-Z_]+)=", example, re.MULTILINE))
+
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "PORT", "DJANGO_LOG_LEVEL"} <= read
+    assert read - listed == set(), example
+    readme = (project.path / "README.md").read_text()
+    assert [name for name in read if f"`{name}" not in readme] == []

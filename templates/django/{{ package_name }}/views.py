@@ -1,4 +1,5 @@
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
@@ -7,6 +8,12 @@ from django.views.generic import TemplateView
 def health(request: HttpRequest) -> JsonResponse:
     """For load balancers and uptime checks: answers without touching the database."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico on pages that link no icon (the admin's)."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 class HomeView(TemplateView):
