@@ -130,6 +130,11 @@ def test_renders_from_an_installed_wheel_hold_only_template_files(tmp_path: Path
     installed = pip_install_target(next((tmp_path / "dist").glob("*.whl")), tmp_path / "site")
     assert list((installed / "pystarter" / "templates").rglob("*.pyc"))  # pip compiled them
     env = {**os.environ, "PYTHONPATH": str(installed)}
+    ask = "from pystarter.builtin import builtin_templates_dir as d; print(d())"
+    where = subprocess.run(
+        [sys.executable, "-c", ask], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert where == str(installed / "pystarter" / "templates")  # the wheel's, not the checkout's
     for framework in FRAMEWORKS:
         project = tmp_path / f"demo-{framework}"
         made = subprocess.run(
@@ -142,7 +147,9 @@ def test_renders_from_an_installed_wheel_hold_only_template_files(tmp_path: Path
         on_disk = sorted(
             p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()
         )
-        assert str(installed) in (project / ".copier-answers.yml").read_text()
+        answers = (project / ".copier-answers.yml").read_text()
+        assert f"_src_path: builtin:{framework}\n" in answers  # no path of this machine
+        assert str(installed) not in answers
         assert on_disk == sorted(listed)
         assert not [f for f in on_disk if f.endswith(".pyc") or "__pycache__" in f]
 
