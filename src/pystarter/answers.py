@@ -208,7 +208,7 @@ def builtin_questionnaire(
 ) -> Questionnaire:
     """The built-in template's questions as the wizard asks them for ``framework``."""
     return Questionnaire(
-        questions=builtin_questions(),
+        questions=list(builtin_questions()),
         context={"framework": framework},
         defaults={
             "project_name": fallback_name,

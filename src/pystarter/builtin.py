@@ -3,6 +3,7 @@ copier.yml defines them (read with YAML only, nothing rendered: ``--help`` lists
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from pystarter.template_config import Question, read_template_config
@@ -19,9 +20,12 @@ def builtin_templates_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-def builtin_questions() -> list[Question]:
-    """The built-in template's questions, read from its copier.yml."""
-    return read_template_config(builtin_templates_dir()).question_list()
+@cache
+def builtin_questions() -> tuple[Question, ...]:
+    """The built-in template's questions, read from its copier.yml once per run: the file
+    ships with pystarter and does not change while it runs (--help, the option table and the
+    questionnaire all ask)."""
+    return tuple(read_template_config(builtin_templates_dir()).question_list())
 
 
 def choice_values(name: str) -> tuple[str, ...]:

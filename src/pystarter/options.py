@@ -108,7 +108,7 @@ class Rule:
 def _table() -> dict[str, Any]:
     """Read once, when first used: the wizard's first question does not wait for copier.yml
     and Jinja."""
-    questions = builtin_questions()
+    questions = list(builtin_questions())
     options = tuple(o for o in _load_options(questions) if o.key != "python_version")
     return {
         "OPTIONS": options,

@@ -339,7 +339,10 @@ def _read_copier_yaml(path: Path) -> dict[str, Any]:
 def _load_documents(path: Path, root: Path) -> list[Any]:
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    # libyaml's loader where PyYAML has it: the same documents as copier's SafeLoader, faster.
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(safe_loader):  # type: ignore[valid-type,misc]
         """A private loader so ``!include`` does not leak into yaml.SafeLoader."""
 
     def include(loader: yaml.Loader, node: yaml.Node) -> list[Any]:
