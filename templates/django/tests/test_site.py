@@ -21,7 +21,7 @@ def test_static_files_are_served(client: Client) -> None:
     response = client.get("/static/css/site.css")
 
     assert response.status_code == 200
-    assert b"font-family" in b"".join(response.streaming_content)  # reading it closes the file
+    assert b"font-family" in response.getvalue()  # reading it all closes the file
 
 
 def test_admin_login_page_answers(client: Client) -> None:

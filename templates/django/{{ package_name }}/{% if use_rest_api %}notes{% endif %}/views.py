@@ -1,5 +1,6 @@
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from .models import Note
@@ -20,5 +21,5 @@ class NoteViewSet(viewsets.ModelViewSet):
     serializer_class = NoteSerializer
     permission_classes = (permissions.IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly)
 
-    def perform_create(self, serializer: NoteSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Note]) -> None:
         serializer.save(owner=self.request.user)
