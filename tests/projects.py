@@ -329,7 +329,8 @@ def shell(command: str, project: Project, env: dict[str, str], timeout: float) -
 
 
 def check_project(project: Project, expected_tests: list[str] = (), min_tests: int = 1) -> str:
-    """Install, test, lint, start and ask /health; returns the project's pytest output.
+    """Install, then what the project's CI runs (tests with coverage, ruff, mypy), start it and
+    ask /health; returns the project's pytest output.
 
     ``expected_tests`` are test functions the project's own suite must define (the behaviour
     lives there); every one of its tests must pass, none may be skipped."""
@@ -346,7 +347,8 @@ def check_project(project: Project, expected_tests: list[str] = (), min_tests: i
         env = project_env(extra, project)
         commands = project.commands
         shell(commands["install"], project, env, INSTALL_TIMEOUT)
-        test_output = shell(commands["test"], project, env, TEST_TIMEOUT)
+        test_output = shell(f"{commands['test']} --cov", project, env, TEST_TIMEOUT)
+        assert "coverage: platform" in test_output, test_output[-2000:]
         assert "warnings summary" not in test_output, test_output[-4000:]
         summary = test_output.strip().splitlines()[-1]
         assert " passed" in summary and "skipped" not in summary, summary
@@ -354,6 +356,7 @@ def check_project(project: Project, expected_tests: list[str] = (), min_tests: i
         assert " warning" not in test_output.strip().splitlines()[-1], test_output[-2000:]
         shell("uv run ruff check .", project, env, 120)
         shell("uv run ruff format --check .", project, env, 120)
+        shell("uv run mypy", project, env, TEST_TIMEOUT)
         assert_serves_health(project, env)
         return test_output
 
@@ -469,7 +472,8 @@ def env_secret(project: Project) -> str:
 
 
 def check_syntax_files(project: Project) -> list[str]:
-    """Lint whichever Docker and CI files the render has; returns the files checked."""
+    """Lint whichever Docker, CI, Dependabot and pre-commit files the render has; returns the
+    files checked."""
     checks = {
         "Dockerfile": [str(BIN / "hadolint"), "--failure-threshold", "warning", "Dockerfile"],
         "compose.yaml": [
@@ -488,6 +492,17 @@ def check_syntax_files(project: Project) -> list[str]:
             "--builtin-schema",
             "vendor.gitlab-ci",
             ".gitlab-ci.yml",
+        ],
+        ".github/dependabot.yml": [
+            str(BIN / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.dependabot",
+            ".github/dependabot.yml",
+        ],
+        ".pre-commit-config.yaml": [
+            str(BIN / "pre-commit"),
+            "validate-config",
+            ".pre-commit-config.yaml",
         ],
     }
     checked = []

@@ -9,10 +9,13 @@ copier, and no bytecode from the template folder reaches a project.
 import difflib
 import itertools
 import shutil
+import tomllib
 from pathlib import Path
 
 import copier
 import pytest
+import yaml
+from packaging.requirements import Requirement
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 FRAMEWORKS = ("django", "flask", "fastapi")
@@ -117,3 +120,20 @@ def test_bytecode_in_the_template_folder_never_reaches_a_project(tmp_path: Path)
     assert (dst / "layout_check" / "main.py").is_file()
     leaked = [p for p in dst.rglob("*") if p.name == "__pycache__" or p.suffix in (".pyc", ".pyo")]
     assert not leaked
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_pre_commit_runs_the_ruff_of_the_dev_group_and_dependabot_comes_with_github(
+    tmp_path: Path, framework: str, ci: str
+) -> None:
+    dst = tmp_path / framework
+    data = {"framework": framework, **DATA, "ci": ci}
+    copier.run_copy(str(TEMPLATES), dst, data=data, defaults=True, unsafe=True, quiet=True)
+
+    hooks = yaml.safe_load((dst / ".pre-commit-config.yaml").read_text())
+    (rev,) = [r["rev"] for r in hooks["repos"] if r["repo"].endswith("/astral-sh/ruff-pre-commit")]
+    dev = tomllib.loads((dst / "pyproject.toml").read_text())["dependency-groups"]["dev"]
+    (ruff,) = [r for r in map(Requirement, dev) if r.name == "ruff"]
+    assert ruff.specifier.contains(rev.removeprefix("v")), (rev, str(ruff))
+    assert (dst / ".github" / "dependabot.yml").is_file() == (ci == "github")

@@ -166,7 +166,7 @@ def test_one_django_major_across_pyproject_python_version_ci_and_docker(
     assert re.findall(r'"django(>=[^"]*)"', pyproject) == [
         f">={'5.2' if django_major == 5 else '6.1'},<{django_major + 1}"
     ]
-    assert "python_version" not in pyproject  # no marker picking another major
+    assert not re.search(r";\s*python_version", pyproject)  # no marker picking another major
     assert (project.path / ".python-version").read_text().strip() == python
     assert f"FROM python:{python}-slim" in (project.path / "Dockerfile").read_text()
     ci = (project.path / ".github" / "workflows" / "ci.yml").read_text()
