@@ -71,7 +71,8 @@ def served(tmp_path: Path, frontend: int) -> Iterator[tuple[str, str, str]]:
     """The API's base URL, with CORS_ORIGINS naming the frontend; the frontend's origin, and
     another one."""
     allowed, other = f"http://localhost:{frontend}", f"http://127.0.0.1:{frontend}"
-    with served_project("fastapi", tmp_path, ANSWERS, env={"CORS_ORIGINS": allowed}) as (_, url):
+    env = {"CORS_ORIGINS": allowed, "LOG_FORMAT": "json"}
+    with served_project("fastapi", tmp_path, ANSWERS, env=env) as (_, url):
         yield url, allowed, other
 
 
@@ -136,7 +137,7 @@ def test_only_a_configured_origin_may_call_the_api(
     assert blocked == []
     assert outcomes == {allowed: 401, other: "TypeError"}
 
-    # .env has DEBUG=false: the server logs JSON, one object per line, uvicorn's access log too.
+    # LOG_FORMAT=json, as in production: one object per line, uvicorn's access log too.
     records = wait_for_records(
         tmp_path / "server.log", lambda r: "OPTIONS /health" in r.get("message", "")
     )
