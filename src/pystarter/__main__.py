@@ -10,10 +10,13 @@ import sys
 def main() -> None:
     try:
         _start()
-    except KeyboardInterrupt as exc:  # a signal while the CLI loads: nothing has started
-        from pystarter.errors import failure_line
+    except (KeyboardInterrupt, RuntimeError) as exc:  # a signal while the CLI loads
+        from pystarter.errors import failure_line, interrupt_within
 
-        message, status = failure_line(exc) or ("interrupted", 130)
+        interrupt = interrupt_within(exc)
+        if interrupt is None:
+            raise
+        message, status = failure_line(interrupt) or ("interrupted", 130)
         sys.stderr.write(f"error: {message}\n")
         sys.exit(int(status))
 

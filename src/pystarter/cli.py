@@ -26,6 +26,7 @@ from pystarter.errors import (
     PystarterError,
     UsageError,
     failure_line,
+    interrupt_within,
     raise_terminated,
     unexpected_line,
 )
@@ -53,7 +54,11 @@ class PystarterGroup(TyperGroup):
         # into a silent exit 130.
         try:
             return super().invoke(ctx)
-        except (PystarterError, KeyboardInterrupt) as exc:
+        except (PystarterError, KeyboardInterrupt, RuntimeError) as exc:
+            if isinstance(exc, RuntimeError):
+                exc = interrupt_within(exc) or exc
+                if not isinstance(exc, KeyboardInterrupt):
+                    raise
             if debugging() and isinstance(exc, PystarterError):
                 raise
             message, status = failure_line(exc) or (unexpected_line(exc), ExitStatus.FAILURE)

@@ -137,6 +137,18 @@ def raise_terminated(signum: int, frame: object) -> None:
     raise Terminated
 
 
+def interrupt_within(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM behind ``exc``, when Python wrapped it on the way: 3.11 turns what
+    a class's ``__set_name__`` raises (a dataclass field, during a lazy import) into RuntimeError
+    with the interrupt as its cause."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return seen
+        seen = seen.__cause__
+    return None
+
+
 def failure_line(exc: BaseException) -> tuple[str, ExitStatus] | None:
     """The one line and exit status the CLI reports for ``exc``; None for a bug."""
     if isinstance(exc, PystarterError):

@@ -34,6 +34,7 @@ from pystarter.errors import (
     MissingAnswersError,
     UntrustedTemplateError,
     UsageError,
+    interrupt_within,
 )
 from pystarter.names import derive_names
 from pystarter.next_steps import for_this_machine, next_steps, reproduce_command
@@ -178,10 +179,11 @@ def run_new(
             with progress(f"Creating {options.destination.absolute().name}") as on_step:
                 result = new_project(request, session, on_step)
         return _outcome(options, request, result, commands, recommendation, secret_keys, wizard)
-    except KeyboardInterrupt as exc:  # the project may be complete: say what is on disk
-        if result is None:
+    except (KeyboardInterrupt, RuntimeError) as exc:  # the project may be complete: say so
+        interrupt = interrupt_within(exc)
+        if result is None or interrupt is None:
             raise
-        raise stopped_after(exc, result.destination) from exc
+        raise stopped_after(interrupt, result.destination) from exc
 
 
 def _destination_from_name(

@@ -82,6 +82,7 @@ def stdout_to_stderr(active: bool) -> Iterator[None]:
 def run_new_command(options: NewOptions, as_json: bool) -> None:
     """``new``: the wizard asks when the options say it may (a terminal, no --no-input)."""
     from pystarter.engine import stopped_after
+    from pystarter.errors import interrupt_within
     from pystarter.scaffold import run_new
 
     wizard = None
@@ -97,10 +98,11 @@ def run_new_command(options: NewOptions, as_json: bool) -> None:
             echo_json(outcome.as_json())
         else:
             print_new_outcome(outcome, dry_run=options.dry_run)
-    except KeyboardInterrupt as exc:
-        if outcome is None or options.dry_run:
+    except (KeyboardInterrupt, RuntimeError) as exc:
+        interrupt = interrupt_within(exc)
+        if outcome is None or options.dry_run or interrupt is None:
             raise
-        raise stopped_after(exc, outcome.result.destination) from exc
+        raise stopped_after(interrupt, outcome.result.destination) from exc
 
 
 def new_progress(quiet: bool) -> Callable[[str], Any]:
