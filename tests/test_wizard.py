@@ -265,12 +265,12 @@ def test_at_60_columns_the_name_error_and_the_summary_wrap_instead_of_being_cut(
         "Author": "Test User",
         "Email": "test@example.com",
         "Python version": "3.11",
-        "Database": "postgresql",
+        "Database": "PostgreSQL",  # as the question offered it
         "User accounts and login": "no",
         "REST API": "yes",
         "Celery worker": "no",
         "Docker": "yes",
-        "Continuous integration": "gitlab",
+        "Continuous integration": "GitLab CI",
     }
     for label, value in rows.items():
         assert flattened(label + value) in summary, (label, screen.getvalue()[-3000:])

@@ -437,6 +437,14 @@ def _summary(
     ]
     order = list(config.questions)
     secret_keys = ("secret_key", *config.secret_keys)
+    # A choice is shown as the wizard offered it ("PostgreSQL"), unless its label is Jinja.
+    labels = {
+        question.name: {
+            choice.value: choice.label for choice in question.choices if "{" not in choice.label
+        }
+        for question in config.question_list()
+        if all(isinstance(choice.value, (str, int, float)) for choice in question.choices)
+    }
     ranked = sorted(
         request.answers.items(),
         key=lambda item: order.index(item[0]) if item[0] in order else len(order),
@@ -444,7 +452,12 @@ def _summary(
     for key, value in ranked:
         if key in COMPUTED or key in secret_keys:
             continue
-        shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, (str, int, float)) and value in labels.get(key, {}):
+            shown = labels[key][value]
+        else:
+            shown = str(value)
         rows.append((FLAGS[key][1] if key in FLAGS else key, shown))
     return rows
 
