@@ -412,27 +412,44 @@ def test_ctrl_c_while_the_cli_loads_exits_130_with_one_line(tmp_path: Path) -> N
         assert list(work.iterdir()) == [], step
 
 
+class InterruptedField:
+    """A class attribute whose ``__set_name__`` meets a Ctrl-C, as a dataclass field can while
+    a lazy import makes its class."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        raise KeyboardInterrupt
+
+
+def make_a_class_while_ctrl_c_lands(*args: object, **kwargs: object) -> None:
+    type("NewProjectRequest", (), {"record": InterruptedField()})
+
+
 def test_ctrl_c_inside_a_lazy_import_is_an_interrupt_not_a_bug(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Python 3.11 hands a Ctrl-C that lands while a class is made (a dataclass field's
-    ``__set_name__``, during an import) on as RuntimeError: seen once in the sweep as
+    """Python 3.11 hands such a Ctrl-C on as RuntimeError: seen once in the sweep as
     "unexpected error ... please report it". It is an interrupt: 130 and the usual line."""
     from typer.testing import CliRunner
 
     import pystarter.scaffold
     from pystarter.cli import app
 
-    class Field:
-        def __set_name__(self, owner: type, name: str) -> None:
-            raise KeyboardInterrupt
-
-    def import_that_is_interrupted(*args: object, **kwargs: object) -> None:
-        type("NewProjectRequest", (), {"record": Field()})
-
-    monkeypatch.setattr(pystarter.scaffold, "new_project", import_that_is_interrupted)
+    monkeypatch.setattr(pystarter.scaffold, "new_project", make_a_class_while_ctrl_c_lands)
     result = CliRunner().invoke(app, ["new", str(tmp_path / "demo"), "-f", "flask", "--no-input"])
 
     assert result.exit_code == 130, result.output
     assert result.stderr.strip() == "error: interrupted; nothing was left behind"
     assert not (tmp_path / "demo").exists()
+
+
+def test_a_wrapped_ctrl_c_after_the_project_is_complete_says_it_is_there(tmp_path: Path) -> None:
+    from pystarter.engine import stopped_after
+    from pystarter.errors import StoppedError
+
+    with pytest.raises(BaseException) as caught:
+        make_a_class_while_ctrl_c_lands()
+    stopped = stopped_after(caught.value, tmp_path)
+
+    assert isinstance(stopped, StoppedError), caught.value
+    assert stopped.message == f"interrupted; the project is created in {tmp_path}"
+    assert stopped_after(ValueError("a bug"), tmp_path).__class__ is ValueError

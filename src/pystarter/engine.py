@@ -20,7 +20,7 @@ from typing import Any
 from pystarter import git, render
 from pystarter.answers import check_text_answers
 from pystarter.destination import check_destination
-from pystarter.errors import InstallError, StoppedError, Terminated
+from pystarter.errors import InstallError, StoppedError, Terminated, interrupt_within
 from pystarter.placement import (
     Claim,
     compare,
@@ -191,13 +191,15 @@ def stopped_after(
 ) -> BaseException:
     """What to raise for ``exc`` once the project is complete: a signal becomes a message
     saying the project is there (and what did not run); anything else is itself."""
-    if not isinstance(exc, KeyboardInterrupt):
+    interrupt = interrupt_within(exc)
+    if interrupt is None:
         return exc
-    word = "terminated" if isinstance(exc, Terminated) else "interrupted"
+    terminated = isinstance(interrupt, Terminated)
+    word = "terminated" if terminated else "interrupted"
     return StoppedError(
         f"{word}; the project is created in {destination}" + (f" ({skipped})" if skipped else ""),
         hint,
-        terminated=isinstance(exc, Terminated),
+        terminated=terminated,
     )
 
 

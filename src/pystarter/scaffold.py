@@ -180,10 +180,9 @@ def run_new(
                 result = new_project(request, session, on_step)
         return _outcome(options, request, result, commands, recommendation, secret_keys, wizard)
     except (KeyboardInterrupt, RuntimeError) as exc:  # the project may be complete: say so
-        interrupt = interrupt_within(exc)
-        if result is None or interrupt is None:
+        if result is None or interrupt_within(exc) is None:
             raise
-        raise stopped_after(interrupt, result.destination) from exc
+        raise stopped_after(exc, result.destination) from exc
 
 
 def _destination_from_name(

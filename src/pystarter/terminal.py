@@ -99,10 +99,9 @@ def run_new_command(options: NewOptions, as_json: bool) -> None:
         else:
             print_new_outcome(outcome, dry_run=options.dry_run)
     except (KeyboardInterrupt, RuntimeError) as exc:
-        interrupt = interrupt_within(exc)
-        if outcome is None or options.dry_run or interrupt is None:
+        if outcome is None or options.dry_run or interrupt_within(exc) is None:
             raise
-        raise stopped_after(interrupt, outcome.result.destination) from exc
+        raise stopped_after(exc, outcome.result.destination) from exc
 
 
 def new_progress(quiet: bool) -> Callable[[str], Any]:
