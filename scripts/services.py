@@ -120,7 +120,8 @@ def start_redis() -> None:
         "--logfile", "/var/log/redis/ci.log")  # fmt: skip
 
 
-BROWSER_PACKAGES = ("chromium",)
+#: --no-install-recommends leaves out the fonts Chromium recommends: pages need some to render.
+BROWSER_PACKAGES = ("chromium", "fonts-liberation", "fonts-dejavu-core")
 
 
 def ensure_browser(check_only: bool) -> str:
