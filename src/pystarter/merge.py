@@ -14,6 +14,7 @@ No terminal I/O here.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -93,10 +94,10 @@ class MergeOutcome:
     up_to_date: bool = False
 
 
-def render_tree(project: GitProject, rendered: Path, keep: Callable[[Path], None]) -> str:
+def render_tree(project: GitProject, rendered: Path) -> str:
     """The git tree of the render in ``rendered``, stored in the project's repository (with
-    the render's own ignore rules); ``keep`` may drop files first (``_skip_if_exists``)."""
-    keep(rendered)
+    the render's own ignore rules). Every file of the render is in it: what a template's
+    ``_skip_if_exists`` protects is settled by :func:`kept_as_base`, on both sides at once."""
     git_dir = project.out("rev-parse", "--absolute-git-dir")
     with tempfile.TemporaryDirectory(prefix="pystarter-index-") as scratch:
         env = {
@@ -129,6 +130,88 @@ def with_install_files(project: GitProject, base: str, target: str) -> str:
         for mode, sha, name in carried:
             project.run("update-index", "--add", "--cacheinfo", f"{mode},{sha},{name}", env=env)
         return project.out("write-tree", env=env)
+
+
+def files_of(project: GitProject, tree: str) -> list[str]:
+    """Every file (and link) of ``tree``, relative to it."""
+    listed = project.run("ls-tree", "-r", "-z", "--name-only", tree).stdout
+    return [name for name in listed.split("\0") if name]
+
+
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    from pathspec import GitIgnoreSpec
+
+    spec = GitIgnoreSpec.from_lines(patterns)
+    return spec.match_file
+
+
+def without(project: GitProject, tree: str, patterns: tuple[str, ...]) -> str:
+    """``tree`` less the files ``patterns`` match (copier's ``_exclude`` matching)."""
+    if not patterns:
+        return tree
+    matches = _matcher(patterns)
+    dropped = [name for name in files_of(project, tree) if matches(name)]
+    if not dropped:
+        return tree
+    with _scratch_index(project) as env:
+        project.run("read-tree", tree, env=env)
+        for name in dropped:
+            project.run("update-index", "--force-remove", "--", name, env=env)
+        return project.out("write-tree", env=env)
+
+
+def kept_as_base(
+    project: GitProject, base: str, target: str, patterns: tuple[str, ...], folder: Path
+) -> str:
+    """``target`` where each file that ``patterns`` (``_skip_if_exists``, either version's)
+    match and that ``folder`` has is as ``base`` has it (or absent when ``base`` lacks it):
+    the merge then leaves those files exactly as the user has them, never deleted."""
+    if not patterns:
+        return target
+    matches = _matcher(patterns)
+    names = sorted(set(files_of(project, base)) | set(files_of(project, target)))
+    kept = [n for n in names if matches(n) and os.path.lexists(folder / n)]
+    changed = False
+    with _scratch_index(project) as env:
+        project.run("read-tree", target, env=env)
+        for name in kept:
+            entry = _entry(project, base, name)
+            if entry == _entry(project, target, name):
+                continue
+            changed = True
+            if entry is None:
+                project.run("update-index", "--force-remove", "--", name, env=env)
+            else:
+                mode, sha, _ = entry
+                args = ["update-index", "--add", "--cacheinfo", f"{mode},{sha},{name}"]
+                project.run(*args, env=env)
+        return project.out("write-tree", env=env) if changed else target
+
+
+def refuse_hidden_files(project: GitProject, base: str, target: str) -> None:
+    """Refuse (exit 2, nothing changed) when the merge would write a file that the project
+    has but git does not track (a git-ignored secrets file at a path the new version adds):
+    git would overwrite it without a word, and ``git merge --abort`` would then delete it."""
+    from pystarter.errors import NotUpdatableError
+
+    written = project.run(
+        "diff-tree", "-r", "-z", "--name-only", "--diff-filter=AMTC", base, target
+    ).stdout
+    tracked = set(project.run("ls-files", "-z", "--", project.pathspec).stdout.split("\0"))
+    hidden = [
+        name
+        for name in written.split("\0")
+        if name
+        and project.within(name) not in tracked
+        and os.path.lexists(project.top / project.within(name))
+    ]
+    if hidden:
+        shown = ", ".join(hidden[:5]) + (", ..." if len(hidden) > 5 else "")
+        raise NotUpdatableError(
+            f"the new version writes {len(hidden)} file(s) that you have and git does not "
+            f"track (ignored): {shown}; nothing was changed",
+            "move them away or commit them, then run the same command again",
+        )
 
 
 def _entry(project: GitProject, tree: str, name: str) -> tuple[str, str, str] | None:

@@ -133,14 +133,18 @@ def update_project(
         origin.target_version,
     )
     with _restored_on_failure(repo):
-        base_tree = _base_tree(project, repo, origin, result)
+        base_tree, base_skip = _base_tree(project, repo, origin, result)
         config = _config_of(origin)
         answers = fit_answers(config, project.user_answers, result.notes)
         answers = _complete(project, origin, config, layer(dict(data or {}), answers))
         target_tree = _render(project, repo, origin, answers, config, skip_tasks=False)
         if origin.kind == "git":
             result.new_version = _rendered_commit(repo, target_tree, project) or result.new_version
-        _merge(repo, origin, base_tree, target_tree, result)
+        # copier renders the old version with the new version's excludes too: a path the new
+        # version excludes is never deleted
+        base_tree = merge.without(repo, base_tree, excluded(config, answers))
+        skip = (*base_skip, *config.skip_if_exists(answers))
+        _merge(repo, project, origin, base_tree, target_tree, skip, result)
     return result
 
 
@@ -178,7 +182,8 @@ def change_answers(
     with _restored_on_failure(repo):
         base_tree = _render(project, repo, origin, old, config, skip_tasks=True)
         target_tree = _render(project, repo, origin, new, config, skip_tasks=False)
-        _merge(repo, origin, base_tree, target_tree, result)
+        skip = (*config.skip_if_exists(old), *config.skip_if_exists(new))
+        _merge(repo, project, origin, base_tree, target_tree, skip, result)
     return result
 
 
@@ -282,19 +287,24 @@ def _complete(
     return dict(given)
 
 
-def _base_tree(project: Project, repo: GitProject, origin: Origin, result: UpdateResult) -> str:
-    """The project's template version as it was rendered (see the module's docstring)."""
+def _base_tree(
+    project: Project, repo: GitProject, origin: Origin, result: UpdateResult
+) -> tuple[str, tuple[str, ...]]:
+    """The project's template version as it was rendered (see the module's docstring), and
+    that version's ``_skip_if_exists`` patterns (none known for a render from the history:
+    the target's apply)."""
     if origin.base_template is not None:
         config = _config_of(replace(origin, template=origin.base_template))
         answers = _complete(project, origin, config, project.user_answers)
         base = replace(origin, template=origin.base_template)
-        return _render(project, repo, base, answers, config, skip_tasks=True)
+        rendered = _render(project, repo, base, answers, config, skip_tasks=True)
+        return rendered, config.skip_if_exists(answers)
     found = merge.last_render(repo, FIRST_COMMIT_SUBJECT)
     tree = merge.tree_at(repo, found[0]) if found else None
     if found and tree:
         if found[1]:
             result.old_version = found[1]
-        return tree
+        return tree, ()
     recorded = project.recorded.get(f"{RECORD_PREFIX}version")
     if origin.kind == "builtin" and recorded and recorded != origin.target_version:
         raise NotUpdatableError(
@@ -310,7 +320,22 @@ def _base_tree(project: Project, repo: GitProject, origin: Origin, result: Updat
     )
     config = _config_of(origin)
     answers = _complete(project, origin, config, project.user_answers)
-    return _render(project, repo, origin, answers, config, skip_tasks=True)
+    return _render(project, repo, origin, answers, config, skip_tasks=True), ()
+
+
+def excluded(config: TemplateConfig, answers: Mapping[str, Any]) -> tuple[str, ...]:
+    """The template's ``_exclude`` patterns, rendered with the answers as copier renders them
+    (one pattern per line of a rendered entry)."""
+    from pystarter.template_config import render_maybe
+
+    patterns = config.settings.get("_exclude") or []
+    if not isinstance(patterns, list):
+        patterns = [patterns]
+    found: list[str] = []
+    for pattern in patterns:
+        text = render_maybe(str(pattern), {**answers, "_copier_operation": "update"})
+        found += [line for line in str(text if text is not None else pattern).splitlines() if line]
+    return tuple(found)
 
 
 def _render(
@@ -321,7 +346,6 @@ def _render(
     config: TemplateConfig,
     skip_tasks: bool,
 ) -> str:
-    skip = config.skip_if_exists(answers)
     with tempfile.TemporaryDirectory(prefix="pystarter-update-") as scratch:
         rendered = Path(scratch) / "project"
         render.update(
@@ -332,14 +356,7 @@ def _render(
             skip_tasks=skip_tasks or not origin.template.trusted,
         )
         append_record(rendered / project.answers_file, project.record)
-
-        def keep(folder: Path) -> None:
-            from pystarter.placement import kept_files, list_files
-
-            for name in kept_files(project.path, list_files(folder), skip):
-                (folder / name).unlink()
-
-        return merge.render_tree(repo, rendered, keep)
+        return merge.render_tree(repo, rendered)
 
 
 def _rendered_commit(repo: GitProject, tree: str, project: Project) -> str | None:
@@ -357,11 +374,21 @@ def _rendered_commit(repo: GitProject, tree: str, project: Project) -> str | Non
 
 
 def _merge(
-    repo: GitProject, origin: Origin, base_tree: str, target_tree: str, result: UpdateResult
+    repo: GitProject,
+    project: Project,
+    origin: Origin,
+    base_tree: str,
+    target_tree: str,
+    skip: tuple[str, ...],
+    result: UpdateResult,
 ) -> None:
     from pystarter import __version__
 
     target_tree = merge.with_install_files(repo, base_tree, target_tree)
+    # _skip_if_exists only means "never overwrite": a file either version's list matches and
+    # the project has is left as it is (the target keeps the base's entry, or none)
+    target_tree = merge.kept_as_base(repo, base_tree, target_tree, skip, project.path)
+    merge.refuse_hidden_files(repo, base_tree, target_tree)
     version = result.new_version or "unversioned"
     base = merge.commit_tree(
         repo,

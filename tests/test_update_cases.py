@@ -1,0 +1,145 @@
+"""The cases of issue 26, each rebuilt with local templates made here: ``update`` never
+deletes a file ``_skip_if_exists`` matches, never deletes what a new version excludes, never
+overwrites a git-ignored file, and where cheap the result is compared with
+``copier update --defaults --trust`` run on an identical copy of the project."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import build_file_tree, git, git_save, invoke, make_template
+from tests.test_update import commit_all, copier_settings_file, render
+
+__all__ = ["copier_settings_file"]  # the autouse fixture, used here too
+
+TEMPLATE = {
+    "copier.yml": """\
+        _answers_file: .copier-answers.yml
+        _skip_if_exists: [settings.ini, .editorconfig]
+        project_name: {type: str, default: Demo}
+        """,
+    "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+    "README.md.jinja": "# {{ project_name }}\n\nfrom v1\n",
+    "settings.ini": "token = template-default\n",
+    ".editorconfig": "root = true\n",
+    "docs/a.md": "a\n",
+    "docs/b.md": "b\n",
+}
+
+
+def copier_update(project: Path, copy: Path) -> Path:
+    """``copier update --defaults --trust`` on a copy of ``project``; the copy."""
+    from copier import run_update
+
+    shutil.copytree(project, copy, symlinks=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run_update(copy, defaults=True, overwrite=True, unsafe=True, quiet=True)
+    return copy
+
+
+def staged_deletions(project: Path) -> list[str]:
+    status = git("status", "--porcelain", cwd=project).splitlines()
+    return sorted(line[3:] for line in status if "D" in line[:2])
+
+
+def update_json(project: Path, *extra: str) -> tuple[int, dict]:
+    result = invoke("update", str(project), "--json", *extra)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_folder_template_update_never_deletes_skip_if_exists_files(tmp_path: Path) -> None:
+    """Case 1, folder template: every update deleted the untouched ``_skip_if_exists`` files
+    (staged D) and called an edited one 'deleted by the template'."""
+    template = build_file_tree(TEMPLATE, tmp_path / "tpl")
+    project = render(str(template), tmp_path / "svc")
+    (project / "settings.ini").write_text("token = real\n")
+    commit_all(project, "real settings")
+    (template / "README.md.jinja").write_text("# {{ project_name }}\n\nfrom v2\n")
+
+    status, outcome = update_json(project)
+
+    assert status == 0, outcome
+    assert outcome["conflicts"] == []
+    assert staged_deletions(project) == []
+    assert (project / "settings.ini").read_text() == "token = real\n"
+    assert (project / ".editorconfig").read_text() == "root = true\n"
+    assert (project / "README.md").read_text() == "# Demo\n\nfrom v2\n"
+
+
+def test_skip_if_exists_list_changing_between_versions(tmp_path: Path) -> None:
+    """Case 1, git template: a file v2 adds to the list is not deleted, one v2 drops from it
+    is no false add/add conflict; compared with copier update on a copy."""
+    spec = {**TEMPLATE, "copier.yml": TEMPLATE["copier.yml"].replace(", .editorconfig", "")}
+    template = make_template(tmp_path / "tpl", spec)
+    project = render(str(template), tmp_path / "svc")
+    (project / "settings.ini").write_text("token = real\n")
+    commit_all(project, "real settings")
+    copier_yml = (template / "copier.yml").read_text()
+    (template / "copier.yml").write_text(copier_yml.replace("[settings.ini]", "[.editorconfig]"))
+    (template / ".editorconfig").write_text("root = true\nindent = 4\n")
+    (template / "README.md.jinja").write_text("# {{ project_name }}\n\nfrom v2\n")
+    git_save(template, "v2", tag="v2")
+    theirs = copier_update(project, tmp_path / "copier-copy")
+
+    status, outcome = update_json(project)
+
+    assert status == 0, outcome
+    assert outcome["conflicts"] == []
+    assert staged_deletions(project) == []
+    for name in ("settings.ini", ".editorconfig", "README.md"):
+        assert (project / name).read_text() == (theirs / name).read_text(), name
+    assert (project / "settings.ini").read_text() == "token = real\n"
+
+
+def test_a_newly_excluded_path_is_never_deleted(tmp_path: Path) -> None:
+    """Case 2: copier renders the old version with the new version's excludes too."""
+    template = make_template(tmp_path / "tpl", TEMPLATE)
+    project = render(str(template), tmp_path / "svc")
+    (project / "docs" / "a.md").write_text("a, ours\n")
+    commit_all(project, "our docs")
+    copier_yml = (template / "copier.yml").read_text()
+    (template / "copier.yml").write_text(copier_yml + "_exclude: [docs, copier.yml, .git]\n")
+    git_save(template, "v2", tag="v2")
+    theirs = copier_update(project, tmp_path / "copier-copy")
+
+    status, outcome = update_json(project)
+
+    assert status == 0, outcome
+    assert outcome["conflicts"] == []
+    assert staged_deletions(project) == [] == staged_deletions(theirs)
+    assert (project / "docs" / "a.md").read_text() == "a, ours\n"
+    assert (project / "docs" / "b.md").read_text() == "b\n"
+
+
+@pytest.mark.parametrize("ignored", [True, False], ids=["ignored", "untracked"])
+def test_a_local_file_at_a_path_the_new_version_adds_is_refused(
+    tmp_path: Path, ignored: bool
+) -> None:
+    """Case 9: a git-ignored file (a user's secrets) where v2 adds a file: refused by name,
+    exit 2, nothing changed (git would have overwritten it, and merge --abort deleted it)."""
+    template = make_template(tmp_path / "tpl", TEMPLATE)
+    project = render(str(template), tmp_path / "svc")
+    if ignored:
+        (project / ".gitignore").write_text("secrets.txt\n")
+        commit_all(project, "ignore secrets")
+    (project / "secrets.txt").write_text("password = hunter2\n")
+    build_file_tree({"secrets.txt": "password = changeme\n"}, template)
+    git_save(template, "v2", tag="v2")
+    head = git("rev-parse", "HEAD", cwd=project)
+
+    result = invoke("update", str(project))
+
+    assert result.exit_code == 2, result.stderr
+    assert "secrets.txt" in result.stderr
+    assert (project / "secrets.txt").read_text() == "password = hunter2\n"
+    assert git("rev-parse", "HEAD", cwd=project) == head
+    assert git("status", "--porcelain", "--ignored", cwd=project).strip() in (
+        "!! secrets.txt",
+        "?? secrets.txt",
+    )
