@@ -165,7 +165,7 @@ class Claim:
         existing = [f for f in files if os.path.lexists(self.destination / f)]
         if not existing:
             return
-        self.backup = Path(tempfile.mkdtemp(prefix="pystarter-backup-"))
+        self.backup = backup_folder(self.destination)
         for relative in existing:
             saved = self.backup / relative
             saved.parent.mkdir(parents=True, exist_ok=True)
@@ -193,13 +193,55 @@ class Claim:
             for relative in sorted(_all_paths(self.destination) - self.before, reverse=True):
                 _remove(self.destination / relative)
             if self.backup is not None:
-                for saved in sorted(self.backup.rglob("*")):
-                    if not saved.is_dir() or saved.is_symlink():
-                        target = self.destination / saved.relative_to(self.backup)
-                        _remove(target)
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        os.replace(saved, target)
-                shutil.rmtree(self.backup, ignore_errors=True)
+                restore_backup(self.backup, self.destination)
+                self.backup = None
+
+
+def backup_folder(destination: Path) -> Path:
+    """A new folder for ``--force``'s backup on DEST's own filesystem (beside DEST), so that
+    putting the files back is a rename; where that is not possible, the temporary folder
+    (:func:`restore_backup` then copies)."""
+    parent = destination.absolute().parent
+    try:
+        if os.stat(parent).st_dev == os.stat(destination).st_dev:
+            return Path(
+                tempfile.mkdtemp(prefix=f".{destination.name}.pystarter-backup-", dir=parent)
+            )
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="pystarter-backup-"))
+
+
+def restore_backup(backup: Path, destination: Path) -> None:
+    """Put every file of ``backup`` back at its place in ``destination``, then remove
+    ``backup``: a rename on one filesystem, a copy then a delete across two. A plain function
+    (an interrupt boundary may call it); if any file cannot be put back, the backup is kept
+    and the error names it."""
+    failed: list[str] = []
+    for saved in sorted(backup.rglob("*")):
+        if saved.is_dir() and not saved.is_symlink():
+            continue
+        relative = saved.relative_to(backup)
+        target = destination / relative
+        try:
+            _remove(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.replace(saved, target)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                shutil.copy2(saved, target, follow_symlinks=False)
+                saved.unlink()
+        except OSError:
+            failed.append(relative.as_posix())
+    if failed:
+        shown = ", ".join(failed[:3]) + (", ..." if len(failed) > 3 else "")
+        raise WriteError(
+            f"could not put back {shown} in {destination}; your files are kept in {backup}",
+            f"copy them back from {backup} by hand",
+        )
+    shutil.rmtree(backup, ignore_errors=True)
 
 
 def check_paths(destination: Path, files: list[str]) -> None:
