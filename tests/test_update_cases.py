@@ -143,3 +143,98 @@ def test_a_local_file_at_a_path_the_new_version_adds_is_refused(
         "!! secrets.txt",
         "?? secrets.txt",
     )
+
+
+def builtin_project_recorded_as(tmp_path: Path, version: str) -> Path:
+    """A fastapi project whose first commit (its last render) says ``_pystarter_version``
+    ``version``, as one made by another pystarter would."""
+    project = tmp_path / "svc"
+    made = invoke("new", str(project), "-f", "fastapi", "--no-input")
+    assert made.exit_code == 0, made.stderr
+    answers = project / ".copier-answers.yml"
+    text = answers.read_text()
+    assert "_pystarter_version:" in text
+    lines = [
+        f"_pystarter_version: {version}" if line.startswith("_pystarter_version:") else line
+        for line in text.splitlines()
+    ]
+    answers.write_text("\n".join(lines) + "\n")
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "--amend", "--no-edit", "--no-gpg-sign", cwd=project)
+    return project
+
+
+def test_add_on_a_project_of_another_pystarter_version_is_refused(tmp_path: Path) -> None:
+    """Case 4: add rendered today's template and recorded it as the project's last render,
+    so the changes the template gained since never arrived."""
+    project = builtin_project_recorded_as(tmp_path, "0.0.1")
+    head = git("rev-parse", "HEAD", cwd=project)
+
+    result = invoke("add", "docker", "--path", str(project))
+
+    assert result.exit_code == 2, result.stdout
+    assert "pystarter update" in result.stderr and "0.0.1" in result.stderr
+    assert git("rev-parse", "HEAD", cwd=project) == head
+    assert git("status", "--porcelain", cwd=project) == ""
+
+
+def test_update_records_the_version_it_rendered_so_check_agrees(tmp_path: Path) -> None:
+    """Case 11: the recorded ``_pystarter_version`` was kept, so ``update --check`` said
+    'behind' forever after ``update``."""
+    project = builtin_project_recorded_as(tmp_path, "0.0.1")
+    assert invoke("update", str(project), "--check").exit_code == 1
+
+    result = invoke("update", str(project))
+
+    assert result.exit_code == 0, result.stderr
+    git("commit", "-q", "--no-gpg-sign", "--no-edit", cwd=project)
+    check = invoke("update", str(project), "--check")
+    assert check.exit_code == 0, check.stdout
+    assert "nothing changed" in invoke("update", str(project)).stdout
+    assert invoke("add", "docker", "--path", str(project)).exit_code == 0
+
+
+def test_add_on_a_folder_template_changed_since_the_last_render_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Case 4, folder template: its changes since the last render would have been taken in
+    as the project's own version."""
+    spec = {**TEMPLATE, "{% if with_docs %}guide.md{% endif %}.jinja": "guide\n"}
+    spec["copier.yml"] += "with_docs: {type: bool, default: false}\n"
+    template = build_file_tree(spec, tmp_path / "tpl")
+    project = render(str(template), tmp_path / "svc")
+    (template / "README.md.jinja").write_text("# {{ project_name }}\n\nfrom v2\n")
+    head = git("rev-parse", "HEAD", cwd=project)
+
+    refused = invoke("add", "--data", "with_docs=true", "--path", str(project))
+
+    assert refused.exit_code == 2, refused.stdout
+    assert "pystarter update" in refused.stderr
+    assert git("rev-parse", "HEAD", cwd=project) == head
+    assert git("status", "--porcelain", cwd=project) == ""
+    assert invoke("update", str(project)).exit_code == 0
+    git("commit", "-q", "--no-gpg-sign", "--no-edit", cwd=project)
+    added = invoke("add", "--data", "with_docs=true", "--path", str(project))
+    assert added.exit_code == 0, added.stderr
+    assert (project / "guide.md").read_text() == "guide\n"
+    assert (project / "README.md").read_text() == "# Demo\n\nfrom v2\n"
+
+
+def test_add_on_a_project_made_from_an_untagged_commit(tmp_path: Path) -> None:
+    """Case 12: ``_commit: v1-1-g…`` was refused ('no tag or branch'); copier's
+    ``--vcs-ref :current:`` renders that commit."""
+    spec = {**TEMPLATE, "{% if with_docs %}guide.md{% endif %}.jinja": "guide\n"}
+    spec["copier.yml"] += "with_docs: {type: bool, default: false}\n"
+    template = make_template(tmp_path / "tpl", spec)
+    (template / "README.md.jinja").write_text("# {{ project_name }}\n\nafter v1\n")
+    git_save(template, "after v1")
+    project = render(str(template), tmp_path / "svc", "--vcs-ref", "HEAD")
+    recorded = (project / ".copier-answers.yml").read_text()
+    assert "_commit: v1-1-g" in recorded
+
+    result = invoke("add", "--data", "with_docs=true", "--path", str(project))
+
+    assert result.exit_code == 0, result.stderr
+    assert (project / "guide.md").read_text() == "guide\n"
+    assert (project / "README.md").read_text() == "# Demo\n\nafter v1\n"
+    assert "_commit: v1-1-g" in (project / ".copier-answers.yml").read_text()

@@ -17,6 +17,7 @@ error or an interrupt puts the project back as it was.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -160,9 +161,10 @@ def change_answers(
     """``add``/``remove``: the template at the project's own version rendered with the recorded
     answers and with ``changes``; the difference merged like an update. ``check`` may refuse
     the new answers (option rules) before anything is rendered."""
-    project = open_project(path, answers_file)
+    project = _with_commit_hash(open_project(path, answers_file))
     repo = require_clean_git(project)
     origin = resolve_origin(project, None, trust, registry, same_version=True)
+    _refuse_other_version(project, origin, action)
     result = UpdateResult(
         project.path,
         origin.source,
@@ -180,7 +182,17 @@ def change_answers(
         result.up_to_date = True
         return result
     with _restored_on_failure(repo):
-        base_tree = _render(project, repo, origin, old, config, skip_tasks=True)
+        base_tree = _last_render(repo, origin)
+        if base_tree is not None and origin.kind == "folder":
+            fresh = _render(project, repo, origin, old, config, skip_tasks=True)
+            if merge.with_install_files(repo, base_tree, fresh) != base_tree:
+                raise NotUpdatableError(
+                    f"the template in {origin.source} changed since the project's last render; "
+                    f"{action} works at the version the project has, so nothing was changed",
+                    f"run `pystarter update` first, commit, then pystarter {action} again",
+                )
+        if base_tree is None:  # git templates: the recorded commit rendered again, as copier
+            base_tree = _render(project, repo, origin, old, config, skip_tasks=True)
         target_tree = _render(project, repo, origin, new, config, skip_tasks=False)
         skip = (*config.skip_if_exists(old), *config.skip_if_exists(new))
         _merge(repo, project, origin, base_tree, target_tree, skip, result)
@@ -188,6 +200,44 @@ def change_answers(
 
 
 # --- checks before anything is touched ----------------------------------------------------
+
+#: ``git describe`` of a commit after a tag: copier records ``_commit: v2-1-g8b19977``.
+DESCRIBED = re.compile(r"^.+-\d+-g([0-9a-f]{4,40})$")
+
+
+def _with_commit_hash(project: Project) -> Project:
+    """The project with a ``git describe`` ``_commit`` (an untagged template commit) read as
+    the commit it names, so ``add``/``remove`` render that very commit (copier's
+    ``--vcs-ref :current:``); copier records the described form again."""
+    commit = project.recorded.get("_commit")
+    found = DESCRIBED.match(str(commit)) if commit else None
+    if found is None:
+        return project
+    return replace(project, recorded={**project.recorded, "_commit": found.group(1)})
+
+
+def _refuse_other_version(project: Project, origin: Origin, action: str) -> None:
+    """``add``/``remove`` render the template at the project's own version: a built-in
+    project recorded by another pystarter would get today's template with the changed
+    answers, and the changes it gained since would never arrive. Refused, exit 2."""
+    from pystarter import __version__
+
+    recorded = project.recorded.get(f"{RECORD_PREFIX}version")
+    if origin.kind == "builtin" and recorded is not None and str(recorded) != __version__:
+        raise NotUpdatableError(
+            f"{project.path} is on {origin.name} {recorded} and this pystarter renders "
+            f"{__version__}; {action} works at the project's own version, so nothing was changed",
+            f"run `pystarter update` first, commit, then pystarter {action} again",
+        )
+
+
+def _last_render(repo: GitProject, origin: Origin) -> str | None:
+    """For the built-ins and folders: the tree of the project's last pristine render in the
+    current branch's history (None for git templates, or when the history has none)."""
+    if origin.kind == "git":
+        return None
+    found = merge.last_render(repo, FIRST_COMMIT_SUBJECT)
+    return merge.tree_at(repo, found[0]) if found else None
 
 
 def require_clean_git(project: Project) -> GitProject:
@@ -355,8 +405,19 @@ def _render(
             answers_file=project.answers_file,
             skip_tasks=skip_tasks or not origin.template.trusted,
         )
-        append_record(rendered / project.answers_file, project.record)
+        append_record(rendered / project.answers_file, _record(project, origin))
         return merge.render_tree(repo, rendered)
+
+
+def _record(project: Project, origin: Origin) -> dict[str, Any]:
+    """pystarter's keys for a render: a built-in's version is the pystarter that renders it
+    (the version really rendered, so ``update --check`` and ``update`` agree)."""
+    from pystarter import __version__
+
+    record = dict(project.record)
+    if origin.kind == "builtin" and f"{RECORD_PREFIX}version" in record:
+        record[f"{RECORD_PREFIX}version"] = __version__
+    return record
 
 
 def _rendered_commit(repo: GitProject, tree: str, project: Project) -> str | None:
