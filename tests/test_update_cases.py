@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import build_file_tree, git, git_save, invoke, make_template
+from tests.helpers import bare_clone, build_file_tree, git, git_save, invoke, make_template
 from tests.test_update import commit_all, copier_settings_file, render
 
 __all__ = ["copier_settings_file"]  # the autouse fixture, used here too
@@ -238,3 +238,51 @@ def test_add_on_a_project_made_from_an_untagged_commit(tmp_path: Path) -> None:
     assert (project / "guide.md").read_text() == "guide\n"
     assert (project / "README.md").read_text() == "# Demo\n\nafter v1\n"
     assert "_commit: v1-1-g" in (project / ".copier-answers.yml").read_text()
+
+
+def test_a_project_ahead_of_the_newest_tag_is_up_to_date_and_never_downgraded(
+    tmp_path: Path,
+) -> None:
+    """Case 5: a project rendered from a commit after the latest tag (``v1-1-g…``) was
+    reported behind and moved back to v1; copier: 'Downgrades are not supported'."""
+    template = make_template(tmp_path / "tpl", TEMPLATE)
+    (template / "README.md.jinja").write_text("# {{ project_name }}\n\nafter v1\n")
+    git_save(template, "after v1")
+    project = render(str(template), tmp_path / "svc", "--vcs-ref", "HEAD")
+    assert "_commit: v1-1-g" in (project / ".copier-answers.yml").read_text()
+    head = git("rev-parse", "HEAD", cwd=project)
+
+    check = invoke("update", str(project), "--check", "--json")
+    assert check.exit_code == 0, check.stdout
+    assert json.loads(check.stdout)["status"] == "up-to-date"
+    back = invoke("update", str(project), "--vcs-ref", "v1")
+
+    assert back.exit_code == 2, back.stdout
+    assert "downgrade" in back.stderr
+    assert git("rev-parse", "HEAD", cwd=project) == head
+    assert git("status", "--porcelain", cwd=project) == ""
+    assert (project / "README.md").read_text() == "# Demo\n\nafter v1\n"
+
+
+def test_exit_status_says_newer_version_from_cannot_tell(tmp_path: Path) -> None:
+    """Case 8: ``update --check`` exit 1 for 'a newer version exists', 2 for 'the template
+    cannot be reached'; ``update`` exit 2 when it cannot fetch, nothing changed."""
+    template = make_template(tmp_path / "tpl", TEMPLATE)
+    remote = bare_clone(template, tmp_path / "remote.git")
+    project = render(remote, tmp_path / "svc")
+    (template / "README.md.jinja").write_text("# {{ project_name }}\n\nfrom v2\n")
+    git_save(template, "v2", tag="v2")
+    git("push", "-q", "--tags", str(tmp_path / "remote.git"), "main", cwd=template)
+
+    newer = invoke("update", str(project), "--check", "--json")
+    assert newer.exit_code == 1, newer.stdout
+    assert json.loads(newer.stdout)["status"] == "newer-available"
+
+    shutil.rmtree(tmp_path / "remote.git")  # the host is gone
+    cannot = invoke("update", str(project), "--check", "--json")
+    assert cannot.exit_code == 2, cannot.stdout
+    assert "cannot reach" in cannot.stderr and len(cannot.stderr.splitlines()) == 1
+    failed = invoke("update", str(project))
+    assert failed.exit_code == 2, failed.stdout
+    assert "cannot reach" in failed.stderr
+    assert git("status", "--porcelain", cwd=project) == ""

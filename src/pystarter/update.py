@@ -122,9 +122,32 @@ def update_project(
     answers_file: str | None = None,
 ) -> UpdateResult:
     """Bring the newest version (or ``vcs_ref``) of the project's template into it."""
+    from pystarter.update_check import unreachable_is_refusal
+
+    with unreachable_is_refusal():
+        return _update(path, data, vcs_ref, trust, registry, answers_file)
+
+
+def _update(
+    path: Path,
+    data: Mapping[str, Any] | None,
+    vcs_ref: str | None,
+    trust: bool,
+    registry: Mapping[str, Any] | None,
+    answers_file: str | None,
+) -> UpdateResult:
+    from pystarter.update_check import is_downgrade
+
     project = open_project(path, answers_file)
     repo = require_clean_git(project)
     origin = resolve_origin(project, vcs_ref, trust, registry)
+    if origin.kind == "git" and is_downgrade(origin.recorded_version, origin.target_version):
+        raise NotUpdatableError(
+            f"{project.path} is on {origin.name} {origin.recorded_version}, newer than "
+            f"{origin.target_version}: downgrades are not supported (as in copier); nothing "
+            "was changed",
+            "give a newer version with --vcs-ref, or leave the project as it is",
+        )
     result = UpdateResult(
         project.path,
         origin.source,
@@ -161,9 +184,12 @@ def change_answers(
     """``add``/``remove``: the template at the project's own version rendered with the recorded
     answers and with ``changes``; the difference merged like an update. ``check`` may refuse
     the new answers (option rules) before anything is rendered."""
+    from pystarter.update_check import unreachable_is_refusal
+
     project = _with_commit_hash(open_project(path, answers_file))
     repo = require_clean_git(project)
-    origin = resolve_origin(project, None, trust, registry, same_version=True)
+    with unreachable_is_refusal():
+        origin = resolve_origin(project, None, trust, registry, same_version=True)
     _refuse_other_version(project, origin, action)
     result = UpdateResult(
         project.path,

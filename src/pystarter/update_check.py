@@ -7,13 +7,18 @@ template and comparing it with the project's last render."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pystarter import git
+from pystarter.errors import NotUpdatableError, TemplateFetchError
 from pystarter.project_files import Origin, open_project, resolve_origin
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 
 @dataclass
@@ -34,12 +39,21 @@ class CheckResult:
             "newest": self.newest,
             "pinned": self.pinned,
             "up_to_date": self.up_to_date,
+            "status": "up-to-date" if self.up_to_date else "newer-available",
+            "exit_status": 0 if self.up_to_date else 1,
         }
 
 
 def check_project(
     path: Path, registry: Mapping[str, Any] | None = None, answers_file: str | None = None
 ) -> CheckResult:
+    """Exit 0 up to date, 1 a newer version exists (the CLI), 2 cannot tell: an unreachable
+    template or an unreadable answers file raise a :class:`NotUpdatableError` (exit 2)."""
+    with unreachable_is_refusal():
+        return _check(path, registry, answers_file)
+
+
+def _check(path: Path, registry: Mapping[str, Any] | None, answers_file: str | None) -> CheckResult:
     project = open_project(path, answers_file)
     origin = resolve_origin(project, None, True, registry)
     result = CheckResult(
@@ -94,9 +108,46 @@ def _sha(ref: str, refs: Mapping[str, str]) -> str | None:
 
 
 def _not_older(current: str, newest: str) -> bool:
+    older = pep440(current), pep440(newest)
+    if older[0] is None or older[1] is None:
+        return current == newest
+    return older[0] >= older[1]
+
+
+#: ``git describe`` of a commit after a tag, as copier records it: ``v2-1-g8b19977``.
+DESCRIBED = re.compile(r"^(.+)-(\d+)-g(\w+)$")
+
+
+def pep440(ref: str) -> Version | None:
+    """A template version as copier compares them: the PEP 440 version of a tag (``v2`` is
+    2), a ``git describe`` form as ``<tag>.post<count>+<hash>`` (copier's own reading of
+    it); None for a branch or a bare commit, which no version orders."""
     from packaging.version import InvalidVersion, Version
 
+    described = DESCRIBED.match(ref)
     try:
-        return Version(current) >= Version(newest)
+        if described:
+            base, count, sha = described.groups()
+            return Version(f"{base}.post{count}+{sha}")
+        return Version(ref)
     except InvalidVersion:
-        return current == newest
+        return None
+
+
+def is_downgrade(current: str | None, target: str | None) -> bool:
+    """``current`` is a newer version than ``target`` (copier: "Downgrades are not
+    supported")."""
+    if not current or not target:
+        return False
+    old, new = pep440(current), pep440(target)
+    return old is not None and new is not None and old > new
+
+
+@contextmanager
+def unreachable_is_refusal() -> Iterator[None]:
+    """A template that cannot be fetched is "cannot tell" / "refused before any change":
+    exit 2, one line (git's reason and the fix)."""
+    try:
+        yield
+    except TemplateFetchError as exc:
+        raise NotUpdatableError(exc.message, exc.hint) from exc
