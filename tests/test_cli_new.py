@@ -453,8 +453,8 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path, args: tuple[str,
 
 def _another_python() -> str:
     """A supported Python version that is not the one running the tests."""
+    from pystarter.install import running_version
     from pystarter.options import PYTHON_VERSIONS
-    from pystarter.pythons import running_version
 
     return next(v for v in reversed(PYTHON_VERSIONS) if v != running_version())
 
@@ -489,7 +489,7 @@ def test_without_uv_the_install_step_names_the_python_of_the_project(tmp_path: P
     is on PATH."""
     import sys
 
-    from pystarter.pythons import running_version
+    from pystarter.install import running_version
 
     version = running_version()
     bare = path_without_uv(tmp_path)

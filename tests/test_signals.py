@@ -431,10 +431,10 @@ def test_ctrl_c_inside_a_lazy_import_is_an_interrupt_not_a_bug(
     "unexpected error ... please report it". It is an interrupt: 130 and the usual line."""
     from typer.testing import CliRunner
 
-    import pystarter.scaffold
+    import pystarter.new
     from pystarter.cli import app
 
-    monkeypatch.setattr(pystarter.scaffold, "new_project", make_a_class_while_ctrl_c_lands)
+    monkeypatch.setattr(pystarter.new, "new_project", make_a_class_while_ctrl_c_lands)
     result = CliRunner().invoke(app, ["new", str(tmp_path / "demo"), "-f", "flask", "--no-input"])
 
     assert result.exit_code == 130, result.output
@@ -443,7 +443,7 @@ def test_ctrl_c_inside_a_lazy_import_is_an_interrupt_not_a_bug(
 
 
 def test_a_wrapped_ctrl_c_after_the_project_is_complete_says_it_is_there(tmp_path: Path) -> None:
-    from pystarter.engine import stopped_after
+    from pystarter.create import stopped_after
     from pystarter.errors import StoppedError
 
     with pytest.raises(BaseException) as caught:

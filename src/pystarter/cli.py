@@ -6,7 +6,7 @@ import signal
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer._click import exceptions as click_exceptions  # typer >= 0.24 ships its own click
@@ -31,13 +31,18 @@ from pystarter.errors import (
     unexpected_line,
 )
 from pystarter.recommend import NEEDS
-from pystarter.terminal import (
+
+if TYPE_CHECKING:
+    from pystarter.new import NewOutcome
+from pystarter.output import (
     debugging,
     echo_json,
+    escape,
     fail,
     is_tty,
     make_console,
-    run_new_command,
+    new_progress,
+    stdout_to_stderr,
 )
 
 
@@ -278,8 +283,8 @@ def new(
     ] = False,
 ) -> None:
     """Render a new project into DEST."""
-    from pystarter.destination import destination_argument
-    from pystarter.scaffold import NewOptions
+    from pystarter.create import destination_argument, stopped_after
+    from pystarter.new import NewOptions, run_new
 
     interactive = not no_input and _stdin_is_tty() and not as_json
     flags = {
@@ -311,7 +316,77 @@ def new(
         force=force,
         trust=trust,
     )
-    run_new_command(options, as_json)
+    wizard = None
+    if options.interactive:
+        from pystarter.wizard import Wizard
+
+        wizard = Wizard()
+    outcome = None
+    try:
+        with stdout_to_stderr(as_json):
+            outcome = run_new(options, new_progress(as_json), wizard)
+        if as_json:
+            echo_json(outcome.as_json())
+        else:
+            _print_new_outcome(outcome, dry_run=options.dry_run)
+    except (KeyboardInterrupt, RuntimeError) as exc:
+        if outcome is None or options.dry_run or interrupt_within(exc) is None:
+            raise
+        raise stopped_after(exc, outcome.result.destination) from exc
+
+
+def _action_counts(actions: dict[str, str]) -> str:
+    """ " (12 created, 3 overwritten, 1 identical)" when DEST held files already."""
+    if not actions:
+        return ""
+    words = {"create": "created", "overwrite": "overwritten", "identical": "identical"}
+    words["kept"] = "kept"
+    parts = [
+        f"{sum(1 for a in actions.values() if a == action)} {word}"
+        for action, word in words.items()
+        if action in actions.values()
+    ]
+    return f" ({', '.join(parts)})"
+
+
+def _print_new_outcome(outcome: "NewOutcome", dry_run: bool) -> None:
+    """Every value is escaped: a name like ``Shop [/] X`` is text, not rich markup."""
+    from rich.text import Text
+
+    console = make_console(soft_wrap=True)
+    result = outcome.result
+    counts = _action_counts(result.actions)
+    if dry_run:
+        console.print(
+            f"[bold]Dry run[/]: would write {len(result.files)} files into"
+            f" {escape(str(result.destination))}{counts}; nothing was written or run"
+        )
+        for path, action in sorted(result.actions.items()):
+            console.print(f"  {action:<9} {escape(path)}")
+        return
+    name = outcome.answers.get("project_name", result.destination.name)
+    console.print(
+        f"[green]✓[/] Created [bold]{escape(str(name))}[/] ({escape(outcome.framework_title)})"
+        f" in {escape(str(result.destination))}"
+        f" — {len(result.files)} files{counts}"
+    )
+    if outcome.result.git_commit:
+        console.print(
+            f"[green]✓[/] git repository with a first commit ({outcome.result.git_commit[:8]})"
+        )
+    if outcome.result.installed_with:
+        console.print(f"[green]✓[/] installed into .venv with {outcome.result.installed_with}")
+    for note in outcome.result.notes:
+        console.print(f"[yellow]![/] {escape(note)}")
+    if result.message:
+        console.print()
+        console.print(Text(result.message))
+    console.print("\n[bold]Next steps[/]")
+    for line in outcome.next_steps:
+        console.print(f"  {escape(line)}")
+    if outcome.reproduce:
+        console.print("\n[bold]Same project from a script[/]")
+        console.print(f"  {escape(outcome.reproduce)}")
 
 
 @app.command("recommend", cls=PystarterCommand)
@@ -344,7 +419,7 @@ def recommend_command(
         payload = rec.as_dict()
         echo_json(payload)
         return
-    from pystarter.display import recommendation_panel
+    from pystarter.output import recommendation_panel
 
     console = make_console()
     console.print(recommendation_panel(rec))
@@ -360,6 +435,7 @@ def run() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-from pystarter.cli_templates import register as _register_template_commands  # noqa: E402
+from pystarter import cli_project, cli_templates  # noqa: E402
 
-_register_template_commands(app)
+app.add_typer(cli_templates.templates_app, name="templates")
+cli_project.register(app)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from pystarter.cli_help import PystarterCommand
-from pystarter.terminal import echo_json, escape, make_console, stdout_to_stderr
+from pystarter.output import echo_json, escape, make_console, stdout_to_stderr
 
 PathArgument = Annotated[
     Path,

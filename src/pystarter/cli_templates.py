@@ -1,5 +1,4 @@
-"""Typer commands for team templates: ``templates list|add|remove|check`` (and, through
-:mod:`pystarter.cli_project`, ``update``, ``add`` and ``remove``).
+"""Typer commands for team templates: ``templates list|add|remove|check``.
 
 Thin like :mod:`pystarter.cli`: parse, call :mod:`pystarter.config`, :mod:`pystarter.sources`,
 :mod:`pystarter.template_check` or :mod:`pystarter.update`, print. Errors are raised as
@@ -15,7 +14,7 @@ from typing import Annotated
 import typer
 
 from pystarter.cli_help import PystarterCommand
-from pystarter.terminal import echo_json, escape, make_console, stdout_to_stderr
+from pystarter.output import echo_json, escape, make_console, stdout_to_stderr
 
 templates_app = typer.Typer(
     name="templates",
@@ -138,10 +137,14 @@ def check_command(
 ) -> None:
     """Validate a template as new would render it: copier.yml loads, it renders."""
     from pystarter.answers import parse_data_items
+    from pystarter.config import load_config
     from pystarter.template_check import check_template
 
+    registry = load_config().templates
     with stdout_to_stderr(as_json):  # a trusted template's tasks print
-        report = check_template(source, vcs_ref, trust, parse_data_items(list(data or ())))
+        report = check_template(
+            source, vcs_ref, trust, parse_data_items(list(data or ())), registry=registry
+        )
     if as_json:
         echo_json(report.as_json())
     else:
@@ -158,11 +161,3 @@ def check_command(
             typer.echo(f"error: {' '.join(problem.split())}", err=True)
     if not report.ok:
         raise typer.Exit(1)
-
-
-def register(app: typer.Typer) -> None:
-    """Add these commands to the main app."""
-    from pystarter.cli_project import register as register_project_commands
-
-    app.add_typer(templates_app, name="templates")
-    register_project_commands(app)

@@ -1,6 +1,6 @@
 """The one copier adapter: the only module that imports copier.
 
-``new`` renders with :func:`copy`, ``update`` with :func:`update`, ``templates check`` with
+``new`` renders with :meth:`Session.copy`, ``update`` with :func:`update`, ``templates check`` with
 :func:`check_copy`; whatever copier raises becomes one of :mod:`pystarter.errors` here, by its
 type (by its text only where copier raises a bare ``ValueError``). Disk failures stay
 ``OSError`` so the caller can say which folder refused the write.
@@ -95,12 +95,6 @@ def open_template(template: TemplateSource) -> Iterator[Session]:
 
     with checkout(template) as root:
         yield Session(template, root)
-
-
-def copy(template: TemplateSource, target: Path, answers: Mapping[str, Any]) -> None:
-    """``copier copy`` of ``template`` into ``target`` with ``answers``, asking nothing."""
-    with open_template(template) as session:
-        session.copy(target, answers)
 
 
 def check_copy(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pystarter import git
-from pystarter.project_files import Origin, open_project, resolve_origin
+from pystarter.subproject import Origin, open_project, resolve_origin
 
 
 @dataclass

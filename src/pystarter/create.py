@@ -6,10 +6,8 @@ step runs. Whatever fails or is interrupted, DEST is left as it was found.
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -19,8 +17,14 @@ from typing import Any
 
 from pystarter import git, render
 from pystarter.answers import check_text_answers
-from pystarter.destination import check_destination
-from pystarter.errors import InstallError, StoppedError, Terminated, interrupt_within
+from pystarter.errors import (
+    DestinationError,
+    InstallError,
+    StoppedError,
+    Terminated,
+    interrupt_within,
+)
+from pystarter.install import install_project, lock
 from pystarter.placement import (
     Claim,
     compare,
@@ -29,13 +33,11 @@ from pystarter.placement import (
     signals_deferred,
     write_error,
 )
-from pystarter.project_files import append_record
 from pystarter.sources import TemplateSource
+from pystarter.subproject import append_record
 
 StepCallback = Callable[[str], None]
 ANSWERS_FILE = ".copier-answers.yml"
-FIRST_COMMIT_SUBJECT = "Initial commit from pystarter"
-LOCK_TIMEOUT = 300
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,10 @@ def new_project(
             )
         if request.lock:
             on_step("locking")
-            _lock(destination, result.notes)
+            lock(destination, result.notes)
         if request.git:
             on_step("git")
-            result.git_commit = git.first_commit(destination, FIRST_COMMIT_SUBJECT, result.notes)
+            result.git_commit = git.first_commit(destination, result.notes)
         with signals_deferred():  # from here on a signal means: the project is there
             claim.release()
             complete = True
@@ -153,19 +155,6 @@ def _preview(
     for relative in kept_files(destination, files, keep_existing):
         actions[relative] = "kept"
     return actions
-
-
-def _lock(destination: Path, notes: list[str]) -> None:
-    """``uv lock`` so the first commit pins every dependency; offline or failing, the project
-    is made all the same and a note says how to finish."""
-    uv = shutil.which("uv")
-    if uv is None or not (destination / "pyproject.toml").is_file():
-        return
-    try:
-        _run_installer([uv, "lock", "--quiet"], destination, "uv lock", "", LOCK_TIMEOUT)
-    except InstallError as exc:
-        (destination / "uv.lock").unlink(missing_ok=True)
-        notes.append(f"{exc.message}: run uv lock in the project and commit uv.lock")
 
 
 def _install(destination: Path, finish: str, python: str) -> str:
@@ -203,34 +192,32 @@ def stopped_after(
     )
 
 
-def install_project(destination: Path, python: str = sys.executable) -> str:
-    """Create ``.venv`` and install the project with its dev dependencies; returns the tool used."""
-    hint = "check the network and the package index, or pass --no-install and install later"
-    uv = shutil.which("uv")
-    if uv:
-        _run_installer([uv, "sync", "--quiet"], destination, "uv sync", hint)
-        return "uv"
-    venv_python = destination / ".venv" / ("Scripts" if os.name == "nt" else "bin") / "python"
-    _run_installer([python, "-m", "venv", ".venv"], destination, "python -m venv", hint)
-    pip = [str(venv_python), "-m", "pip", "--disable-pip-version-check", "-q", "install"]
-    _run_installer([*pip, "--upgrade", "pip>=25.1"], destination, "pip upgrade", hint)
-    _run_installer([*pip, "-e", ".", "--group", "dev"], destination, "pip install", hint)
-    return "pip"
+def destination_argument(text: str) -> Path:
+    """DEST as typed. A blank one is refused rather than read as the current folder: it is
+    what ``pystarter new "$NAME"`` gets when NAME is unset."""
+    if not text.strip():
+        raise DestinationError("DEST is blank", "give a folder name, or . for the current folder")
+    return Path(text)
 
 
-def _run_installer(
-    args: list[str], cwd: Path, what: str, hint: str, timeout: float | None = None
-) -> None:
+def check_destination(destination: Path, force: bool) -> None:
+    """Refuse before anything is written: a file, a symlink, or a non-empty folder without force."""
     try:
-        completed = subprocess.run(
-            args, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-            timeout=timeout,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        raise InstallError(f"{what} gave no answer within {timeout} seconds", hint) from exc
-    except OSError as exc:
-        raise InstallError(f"{what} failed: {exc.strerror or exc}", hint) from exc
-    if completed.returncode != 0:
-        output = (completed.stderr or completed.stdout).strip().splitlines()
-        detail = output[-1] if output else f"exit code {completed.returncode}"
-        raise InstallError(f"{what} failed: {detail}", hint)
+        destination.lstat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name over 255 bytes, a folder we may not look into
+        raise DestinationError(
+            f"DEST cannot be used: {exc.strerror}", "choose a shorter name or another folder"
+        ) from exc
+    if destination.is_symlink():
+        raise DestinationError(
+            f"{destination} is a symbolic link", "give the real folder it points to"
+        )
+    if destination.exists() and not destination.is_dir():
+        raise DestinationError(f"{destination} exists and is not a folder", "choose another DEST")
+    if destination.is_dir() and any(destination.iterdir()) and not force:
+        raise DestinationError(
+            f"{destination} is not empty",
+            "choose a new folder, or pass --force to overwrite only the files the template writes",
+        )
