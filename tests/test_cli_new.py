@@ -499,3 +499,17 @@ def test_without_uv_the_install_step_names_the_python_of_the_project(tmp_path: P
     assert result.exit_code == 0, result.stderr
     install = json.loads(result.stdout)["commands"]["install"]
     assert install.startswith(f"python{version} -m venv .venv && "), install
+
+
+@pytest.mark.parametrize(("word", "meaning"), [("none", False), ("f", False), ("t", True)])
+def test_a_boolean_answer_is_read_as_copier_reads_it(
+    tmp_path: Path, word: str, meaning: bool
+) -> None:
+    """One set of words for true and false: what copier's ``when`` accepts, --data accepts."""
+    dest = tmp_path / "x"
+    result = invoke(
+        "new", str(dest), "-f", "flask", "--no-input", "--dry-run", "--json",
+        "-d", f"use_celery={word}",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["answers"]["use_celery"] is meaning

@@ -29,7 +29,7 @@ import pytest
 from pystarter.placement import signals_deferred
 from tests.helpers import build_file_tree
 
-#: The signal, the exit code SPEC gives it, and the word of the one line printed.
+#: The signal, its exit code, and the word of the one line printed.
 SIGNALS = {
     "SIGINT": (signal.SIGINT, 130, "interrupted"),
     "SIGTERM": (signal.SIGTERM, 143, "terminated"),

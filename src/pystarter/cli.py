@@ -51,7 +51,7 @@ def _raise_exit(status: int) -> NoReturn:
 
 
 class PystarterGroup(TyperGroup):
-    """Turns every error into one line on stderr and SPEC's exit code; no traceback unless
+    """Turns every error into one line on stderr and its exit status; no traceback unless
     ``PYSTARTER_DEBUG=1``."""
 
     def invoke(self, ctx: Any) -> Any:

@@ -1,6 +1,6 @@
 """Typer commands on an existing project: ``update`` (and ``update --check``), ``add`` and
 ``remove``. Thin: parse, call :mod:`pystarter.update`, print. Conflicts left by a merge are
-exit 1 (SPEC), after the result is printed."""
+exit 1, after the result is printed."""
 
 # No ``from __future__ import annotations``: typer reads these annotations at run time.
 

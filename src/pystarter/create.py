@@ -35,9 +35,9 @@ from pystarter.placement import (
 )
 from pystarter.sources import TemplateSource
 from pystarter.subproject import append_record
+from pystarter.template_config import ANSWERS_FILE
 
 StepCallback = Callable[[str], None]
-ANSWERS_FILE = ".copier-answers.yml"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from pystarter.errors import (
     first_line,
 )
 from pystarter.names import shown
+from pystarter.placement import DISK_ERRNOS
 
 if TYPE_CHECKING:
     from pystarter.sources import TemplateSource
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
 REQUIRED_QUESTION = re.compile(r'Question "([^"]+)" is required')
 #: copier's message for an answer its validator refuses (also a bare ValueError)
 REFUSED_ANSWER = re.compile(r"Validation error for question '([^']+)': (.*)", re.S)
-#: Write failures that are the disk's doing, not the template's.
-DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
 
 def load() -> None:
