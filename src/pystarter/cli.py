@@ -2,7 +2,6 @@
 
 # No ``from __future__ import annotations``: typer reads these annotations at run time.
 
-import signal
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,7 +26,6 @@ from pystarter.errors import (
     UsageError,
     failure_line,
     interrupt_within,
-    raise_terminated,
     unexpected_line,
 )
 from pystarter.recommend import NEEDS
@@ -423,16 +421,6 @@ def recommend_command(
 
     console = make_console()
     console.print(recommendation_panel(rec))
-
-
-def run() -> None:
-    """Console entry point: SIGTERM cleans up like Ctrl-C, then the app runs."""
-    signal.signal(signal.SIGTERM, raise_terminated)
-    try:
-        app()
-    finally:  # the command is done and has said so: a signal from here on changes nothing
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 from pystarter import cli_project, cli_templates  # noqa: E402

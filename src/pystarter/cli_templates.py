@@ -2,7 +2,7 @@
 
 Thin like :mod:`pystarter.cli`: parse, call :mod:`pystarter.config`, :mod:`pystarter.sources`,
 :mod:`pystarter.template_check` or :mod:`pystarter.update`, print. Errors are raised as
-:class:`~pystarter.errors.PystarterError` and printed by ``cli.run``.
+:class:`~pystarter.errors.PystarterError` and printed by the error boundary in :mod:`pystarter.cli`.
 """
 
 # No ``from __future__ import annotations`` here: typer would evaluate every string annotation

@@ -6,6 +6,7 @@ step runs. Whatever fails or is interrupted, DEST is left as it was found.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import sys
@@ -21,11 +22,13 @@ from pystarter.errors import (
     DestinationError,
     InstallError,
     StoppedError,
-    Terminated,
+    interrupt_status,
     interrupt_within,
+    interrupt_word,
 )
 from pystarter.install import install_project, lock
 from pystarter.placement import (
+    CLAIM_MARKER,
     Claim,
     compare,
     kept_files,
@@ -88,7 +91,8 @@ def new_project(
     destination = request.destination.absolute()
     check_text_answers(request.answers)
     check_destination(destination, request.force)
-    occupied = destination.is_dir() and any(destination.iterdir())
+    stale = stale_claim(destination)
+    occupied = bool(_entries(destination, stale))
     planned: dict[str, str] = {}
     if occupied or request.dry_run:
         planned = _preview(session, request.answers, destination, request.keep_existing)
@@ -99,7 +103,11 @@ def new_project(
     complete = False
     try:
         with signals_deferred():  # a signal while claiming lands inside the try, claim known
+            if stale is not None:
+                shutil.rmtree(stale, ignore_errors=True)
             claim = Claim.take(destination, request.force)
+            if claim.marker is not None:  # an empty folder: git adds none
+                (claim.marker / str(os.getpid())).mkdir()
         if planned:
             claim.protect(written)
         on_step("rendering")
@@ -183,12 +191,11 @@ def stopped_after(
     interrupt = interrupt_within(exc)
     if interrupt is None:
         return exc
-    terminated = isinstance(interrupt, Terminated)
-    word = "terminated" if terminated else "interrupted"
     return StoppedError(
-        f"{word}; the project is created in {destination}" + (f" ({skipped})" if skipped else ""),
+        f"{interrupt_word(interrupt)}; the project is created in {destination}"
+        + (f" ({skipped})" if skipped else ""),
         hint,
-        terminated=terminated,
+        interrupt_status(interrupt),
     )
 
 
@@ -216,8 +223,35 @@ def check_destination(destination: Path, force: bool) -> None:
         )
     if destination.exists() and not destination.is_dir():
         raise DestinationError(f"{destination} exists and is not a folder", "choose another DEST")
-    if destination.is_dir() and any(destination.iterdir()) and not force:
+    if destination.is_dir() and _entries(destination, stale_claim(destination)) and not force:
         raise DestinationError(
             f"{destination} is not empty",
             "choose a new folder, or pass --force to overwrite only the files the template writes",
         )
+
+
+def stale_claim(destination: Path) -> Path | None:
+    """The claim marker a run that is gone left in DEST (killed by SIGKILL, a power cut): the
+    next run on DEST removes it. The marker holds a folder named by its run's process id; a
+    marker whose run is alive is another run's, at work."""
+    marker = destination / CLAIM_MARKER
+    if marker.is_symlink() or not marker.is_dir():
+        return None
+    try:
+        owner = int(next(entry.name for entry in marker.iterdir() if entry.name.isdigit()))
+    except (OSError, StopIteration):  # its run stopped before it said who it was
+        return marker
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return marker
+    except OSError:  # alive, another user's
+        return None
+    return None
+
+
+def _entries(destination: Path, stale: Path | None) -> list[Path]:
+    """What DEST holds, a stale claim marker aside."""
+    if not destination.is_dir():
+        return []
+    return [entry for entry in destination.iterdir() if entry != stale]
