@@ -13,12 +13,17 @@ from typer.core import TyperGroup
 
 from pystarter import __version__
 from pystarter.builtin import FRAMEWORKS, choice_values
-from pystarter.cli_help import (
+from pystarter.cli_options import (
+    DataOption,
+    JsonOption,
     PystarterCommand,
+    TrustOption,
+    VcsRefOption,
     complete_choice,
     complete_framework,
     complete_need,
     complete_template,
+    one_of,
 )
 from pystarter.errors import (
     ExitStatus,
@@ -248,18 +253,13 @@ def new(
             autocompletion=complete_template,
         ),
     ] = None,
-    vcs_ref: Annotated[
-        str | None, typer.Option(help="Tag, branch or commit of a git template.", metavar="REF")
+    vcs_ref: VcsRefOption = None,
+    data: DataOption = None,
+    data_file: Annotated[
+        Path | None,
+        typer.Option("--data-file", help="YAML/JSON file of answers.", metavar="FILE"),
     ] = None,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--data", "-d", help="Answer to a question (repeatable).", metavar="KEY=VALUE"
-        ),
-    ] = None,
-    answers_file: Annotated[
-        Path | None, typer.Option(help="YAML/JSON file of answers.", metavar="FILE")
-    ] = None,
+    answers_file: Annotated[Path | None, typer.Option("--answers-file", hidden=True)] = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt (implied without a TTY).")
     ] = False,
@@ -272,13 +272,8 @@ def new(
             "--force", help="Allow a non-empty DEST; overwrite only the template's files."
         ),
     ] = False,
-    trust: Annotated[
-        bool,
-        typer.Option("--trust", help="Allow a custom template's tasks, migrations, extensions."),
-    ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout.")
-    ] = False,
+    trust: TrustOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Render a new project into DEST."""
     from pystarter.create import destination_argument, stopped_after
@@ -304,7 +299,7 @@ def new(
         needs=tuple(need or ()),
         flags={k: v for k, v in flags.items() if v is not None},
         data_items=list(data or ()),
-        answers_file=answers_file,
+        answers_file=one_of(data_file, answers_file, "--data-file", "--answers-file"),
         template=template,
         vcs_ref=vcs_ref,
         git=git,
@@ -398,9 +393,7 @@ def recommend_command(
             autocompletion=complete_need,
         ),
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout.")
-    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Recommend Django, Flask or FastAPI from what you are building, and say why."""
     from pystarter.recommend import recommend

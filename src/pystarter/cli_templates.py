@@ -13,7 +13,14 @@ from typing import Annotated
 
 import typer
 
-from pystarter.cli_help import PystarterCommand
+from pystarter.cli_options import (
+    DataOption,
+    JsonOption,
+    PystarterCommand,
+    TrustOption,
+    VcsRefOption,
+    one_of,
+)
 from pystarter.output import echo_json, escape, make_console, stdout_to_stderr
 
 templates_app = typer.Typer(
@@ -22,8 +29,6 @@ templates_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
 
 @templates_app.command("list", cls=PystarterCommand)
@@ -61,10 +66,13 @@ def add_command(
     source: Annotated[
         str, typer.Argument(help="Folder, git URL or gh:owner/repo.", metavar="SOURCE")
     ],
-    ref: Annotated[
+    vcs_ref: Annotated[
         str | None,
-        typer.Option("--ref", help="Tag, branch or commit; default: latest tag.", metavar="REF"),
+        typer.Option(
+            "--vcs-ref", help="Tag, branch or commit; default: latest tag.", metavar="REF"
+        ),
     ] = None,
+    ref: Annotated[str | None, typer.Option("--ref", hidden=True)] = None,
     trusted: Annotated[
         bool, typer.Option("--trusted", help="Allow its tasks, migrations and Jinja extensions.")
     ] = False,
@@ -74,18 +82,13 @@ def add_command(
 ) -> None:
     """Register a team template in the user config."""
     from pystarter.config import RegisteredTemplate, add_template, check_template_name, load_config
-    from pystarter.errors import PystarterError
     from pystarter.sources import resolve_source
     from pystarter.template_config import find_copier_file
 
+    ref = one_of(vcs_ref, ref, "--vcs-ref", "--ref")
     check_template_name(name)
     config = load_config()
-    try:
-        resolved = resolve_source(source, "", ref, registry={})
-    except PystarterError as exc:  # the resolver speaks of new's --vcs-ref; this command has --ref
-        exc.message = exc.message.replace("--vcs-ref", "--ref")
-        exc.hint = exc.hint.replace("--vcs-ref", "--ref")
-        raise
+    resolved = resolve_source(source, "", ref, registry={})
     if resolved.kind == "builtin":
         raise typer.BadParameter("a built-in template needs no registration", param_hint="SOURCE")
     stored = source
@@ -120,19 +123,9 @@ def check_command(
     source: Annotated[
         str, typer.Argument(help="Folder, git URL, gh:owner/repo or a name.", metavar="SOURCE")
     ],
-    vcs_ref: Annotated[
-        str | None,
-        typer.Option("--vcs-ref", help="Check this tag, branch or commit.", metavar="REF"),
-    ] = None,
-    trust: Annotated[
-        bool, typer.Option("--trust", help="Let the check run its tasks and Jinja extensions.")
-    ] = False,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--data", "-d", help="Answer to render with (repeatable).", metavar="KEY=VALUE"
-        ),
-    ] = None,
+    vcs_ref: VcsRefOption = None,
+    trust: TrustOption = False,
+    data: DataOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Validate a template as new would render it: copier.yml loads, it renders."""
