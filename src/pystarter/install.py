@@ -36,9 +36,8 @@ def interpreter(version: str) -> str | None:
 
 def command_for(version: str) -> str:
     """What a person types here to run Python ``version``: ``pythonX.Y`` when it is on PATH,
-    else ``python3``."""
-    found = shutil.which(f"python{version}")
-    return f"python{version}" if found and _is_version(found, version) else "python3"
+    else ``python3``. Only named, not run: it is printed, not used."""
+    return f"python{version}" if shutil.which(f"python{version}") else "python3"
 
 
 def usable_versions(supported: Iterable[str]) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from pystarter.answers import (
     name_problem,
     parse_data_items,
 )
+from pystarter.builtin import builtin_config
 from pystarter.config import load_config
 from pystarter.create import (
     NewProjectRequest,
@@ -169,7 +170,11 @@ def run_new(
     result: NewProjectResult | None = None
     try:
         with render.open_template(template) as session:
-            config = read_template_config(session.root)
+            config = (
+                builtin_config()
+                if template.kind == "builtin"
+                else read_template_config(session.root)
+            )
             unknown_keys(data, config.question_list(), template.source)
             if template.kind == "builtin":
                 assert framework is not None
