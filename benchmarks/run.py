@@ -40,11 +40,14 @@ TEST_COMMAND = "uv run pytest -q"  # the fastapi template's commands.test
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[@-Z\\-_])")
 MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
 #: runs and warm-ups per command, per section
-RUNS = {"startup": (30, 3), "render": (10, 2), "prompt": (10, 1), "green": (1, 1)}
+RUNS = {"startup": (30, 3), "render": (15, 2), "prompt": (10, 1), "green": (1, 1)}
 QUICK = {"startup": (10, 1), "render": (3, 1), "prompt": (4, 1), "green": (1, 1)}
 ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV")}
 ENV.update(PATH=f"{BIN}{os.pathsep}{ENV.get('PATH', '')}", COLUMNS="100")
 ENV.update(UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1")
+#: The renders run as a user runs them: both CLIs by their path, on the user's own PATH (not
+#: the venv's bin folder first, which would lend pystarter the venv's uv).
+USER_ENV = {**ENV, "PATH": os.environ.get("PATH", "")}
 
 
 @dataclass
@@ -161,17 +164,35 @@ class Bench:
         ]  # fmt: skip
 
     def render_row(self, what: str, ours: list[str], ref: list[str]) -> Row:
-        """Both argvs end in their destination, removed before every run."""
-        dests = [Path(argv[-1]) for argv in (ours, ref)]
-        for dest in dests:
+        """Both argvs end in their destination, removed before every run. Interleaved by hand,
+        the order flipping each round, so both sides share whatever load the machine has."""
+        import shutil
+
+        sides = {"ours": ours, "ref": ref}
+        dests = {side: Path(argv[-1]) for side, argv in sides.items()}
+        for dest in dests.values():
             dest.parent.mkdir(parents=True)
-        prepare = (cmd("rm", "-rf", dests[0]), cmd("rm", "-rf", dests[1]))
-        row = self.compare("render", what, cmd(*ours), cmd(*ref), "copier copy", 1.15, prepare)
-        # hyperfine leaves the last run's output: did both write the same files?
-        files = [{p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file()} for d in dests]
-        if not row.note:
-            diff = sorted(files[0] ^ files[1])[:4]
-            row.note = f"differ: {diff}" if diff else f"same {len(files[0])} files"
+        times: dict[str, list[float]] = {"ours": [], "ref": []}
+        runs, warmup = self.runs["render"]
+        for i in range(warmup + runs):
+            for side in ("ours", "ref") if i % 2 else ("ref", "ours"):
+                shutil.rmtree(dests[side], ignore_errors=True)
+                start = time.perf_counter()
+                done = subprocess.run(sides[side], cwd=self.work, env=USER_ENV,
+                                      capture_output=True, text=True)  # fmt: skip
+                seconds = time.perf_counter() - start
+                if done.returncode:
+                    print(f"{cmd(*sides[side])}: exit {done.returncode}: {done.stderr[-400:]}",
+                          file=sys.stderr)  # fmt: skip
+                    return Row(what, None, None, "copier copy", 1.15, "failed")
+                if i >= warmup:
+                    times[side].append(seconds)
+        row = Row(what, statistics.median(times["ours"]), statistics.median(times["ref"]),
+                  "copier copy", 1.15)  # fmt: skip
+        files = [{p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file()}
+                 for d in dests.values()]  # fmt: skip
+        diff = sorted(files[0] ^ files[1])[:4]
+        row.note = f"differ: {diff}" if diff else f"same {len(files[0])} files, {runs} rounds"
         return row
 
     def render_rows(self, frameworks: list[str]) -> list[Row]:
@@ -220,6 +241,13 @@ class Bench:
                             "copier + uv sync + pytest", None, prepare, shell=True)  # fmt: skip
 
 
+def builtin_templates() -> Path:
+    """The template tree pystarter renders (inside the installed wheel, or the checkout's)."""
+    ask = "from pystarter.builtin import builtin_templates_dir as d; print(d())"
+    return Path(subprocess.run([PYTHON, "-c", ask], capture_output=True, text=True,
+                               check=True).stdout.strip())  # fmt: skip
+
+
 def report(rows: list[Row], header: str) -> str:
     def ms(seconds: float | None) -> str:
         return "FAILED" if seconds is None else f"{seconds * 1000:,.0f} ms"
@@ -255,7 +283,7 @@ def main() -> int:
     parser.add_argument("--green", action="store_true", help="also time to green (installs)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--update-readme", action="store_true", help="fill the README markers")
-    parser.add_argument("--templates", type=Path, default=REPO / "templates", help="copier root")
+    parser.add_argument("--templates", type=Path, default=builtin_templates(), help="copier root")
     parser.add_argument("--framework", action="append", choices=FRAMEWORKS, help="render these")
     args = parser.parse_args()
     runs, templates = QUICK if args.quick else RUNS, args.templates.resolve()

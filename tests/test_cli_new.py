@@ -134,7 +134,7 @@ def test_answers_are_layered_flags_data_file_config_git(
     answers.write_text("greeting: from-file\nproject_name: File Name\n")
     result = invoke(
         "new", str(tmp_path / "out"), "-t", str(tiny_template), "--no-input", "--no-git", "--json",
-        "--answers-file", str(answers), "--data", "greeting=from-data", "--name", "Flag Name",
+        "--data-file", str(answers), "--data", "greeting=from-data", "--name", "Flag Name",
         env={"PYSTARTER_CONFIG": str(config)},
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
@@ -453,8 +453,8 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path, args: tuple[str,
 
 def _another_python() -> str:
     """A supported Python version that is not the one running the tests."""
+    from pystarter.install import running_version
     from pystarter.options import PYTHON_VERSIONS
-    from pystarter.pythons import running_version
 
     return next(v for v in reversed(PYTHON_VERSIONS) if v != running_version())
 
@@ -489,7 +489,7 @@ def test_without_uv_the_install_step_names_the_python_of_the_project(tmp_path: P
     is on PATH."""
     import sys
 
-    from pystarter.pythons import running_version
+    from pystarter.install import running_version
 
     version = running_version()
     bare = path_without_uv(tmp_path)
@@ -499,3 +499,39 @@ def test_without_uv_the_install_step_names_the_python_of_the_project(tmp_path: P
     assert result.exit_code == 0, result.stderr
     install = json.loads(result.stdout)["commands"]["install"]
     assert install.startswith(f"python{version} -m venv .venv && "), install
+
+
+@pytest.mark.parametrize(("word", "meaning"), [("none", False), ("f", False), ("t", True)])
+def test_a_boolean_answer_is_read_as_copier_reads_it(
+    tmp_path: Path, word: str, meaning: bool
+) -> None:
+    """One set of words for true and false: what copier's ``when`` accepts, --data accepts."""
+    dest = tmp_path / "x"
+    result = invoke(
+        "new", str(dest), "-f", "flask", "--no-input", "--dry-run", "--json",
+        "-d", f"use_celery={word}",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["answers"]["use_celery"] is meaning
+
+
+@pytest.mark.parametrize("option", ["--data-file", "--answers-file"])
+def test_data_file_is_copiers_name_and_answers_file_its_hidden_old_one(
+    tmp_path: Path, tiny_template: Path, option: str
+) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text("greeting: from-file\n")
+    result = invoke(
+        "new", str(tmp_path / "out"), "-t", str(tiny_template), "--no-input", "--dry-run",
+        "--json", option, str(answers),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["answers"]["greeting"] == "from-file"
+    help_text = invoke("new", "--help").stdout
+    assert "--data-file" in help_text and "--answers-file" not in help_text
+
+
+def test_the_project_is_named_by_path_in_update_add_and_remove() -> None:
+    for command in ("update", "add", "remove"):
+        help_text = invoke(command, "--help").stdout
+        assert "--path PATH" in help_text, (command, help_text)

@@ -155,13 +155,20 @@ def test_broken_entry_breaks_only_what_uses_it(entry: str, message: str) -> None
     assert config_path().read_text().strip() == "# keep me"
 
 
-def test_add_with_an_unknown_ref_names_the_option_add_has(tmp_path: Path) -> None:
+@pytest.mark.parametrize("option", ["--vcs-ref", "--ref"])
+def test_add_with_an_unknown_ref_names_vcs_ref_as_every_command_does(
+    tmp_path: Path, option: str
+) -> None:
+    """``--vcs-ref`` as in new, update and templates check; ``--ref``, its old name, still works."""
     from tests.helpers import make_template
 
     template = make_template(tmp_path / "tpl")
-    result = runner.invoke(app, ["templates", "add", "acme", str(template), "--ref", "nosuch"])
-    assert result.exit_code != 0
-    assert "--ref" in result.stderr and "--vcs-ref" not in result.stderr
+    result = runner.invoke(app, ["templates", "add", "acme", str(template), option, "nosuch"])
+    assert result.exit_code == 2, result.stderr
+    assert "nosuch" in result.stderr and "--vcs-ref" in result.stderr
+    assert "--ref" not in runner.invoke(app, ["templates", "add", "--help"]).stdout.replace(
+        "--vcs-ref", ""
+    )
 
 
 def test_add_refuses_a_taken_name_unless_forced() -> None:

@@ -1,5 +1,5 @@
 """``pystarter new -t TEMPLATE --no-input --no-git`` renders a custom template exactly as
-``copier copy --defaults`` renders it with the same inputs (SPEC "Custom templates", issue 15).
+``copier copy --defaults`` renders it with the same inputs.
 
 Each shape is a small template built on the fly, rendered twice into folders of the same name
 (``a/proj`` by copier, ``b/proj`` by pystarter) and compared file by file: relative paths,

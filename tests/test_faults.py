@@ -1,6 +1,6 @@
 """Faults of the machine, not of the user: a read-only folder, a full disk, git missing or
 without an identity, uv missing, an install or a commit that fails, a network that does not
-answer. Each gives one line and SPEC's exit code, and leaves nothing half-written.
+answer. Each gives one line and its exit code, and leaves nothing half-written.
 
 The disk faults are real where the test may mount a small tmpfs (root, as in CI), and
 simulated at write time otherwise; the simulated full disk runs everywhere.

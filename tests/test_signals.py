@@ -29,10 +29,11 @@ import pytest
 from pystarter.placement import signals_deferred
 from tests.helpers import build_file_tree
 
-#: The signal, the exit code SPEC gives it, and the word of the one line printed.
+#: The signal, its exit code, and the word of the one line printed.
 SIGNALS = {
     "SIGINT": (signal.SIGINT, 130, "interrupted"),
     "SIGTERM": (signal.SIGTERM, 143, "terminated"),
+    "SIGHUP": (signal.SIGHUP, 129, "hung up"),
 }
 WAIT = 120.0
 """Seconds to reach a point of the run; a stopped run gets STOP_WAIT to exit."""
@@ -313,6 +314,35 @@ def test_a_signal_during_cleanup_waits_until_the_cleanup_is_done() -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
+def test_a_claim_left_by_a_killed_run_is_cleaned_by_the_next_run(sandbox: Sandbox) -> None:
+    """SIGKILL cannot be cleaned up after: the run leaves its claim marker in DEST. The next run
+    on that DEST sees its owner is gone and removes it, and only it."""
+    with template_paused_mid_render(sandbox.root) as (template, copier_is_reading):
+        process = start(sandbox, "-t", str(template), "--no-git")
+        wait_until(copier_is_reading, process, "the middle of rendering")
+        process.kill()
+        process.communicate(timeout=STOP_WAIT)
+    assert (sandbox.dest / ".pystarter-claim").is_dir()
+
+    def new(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pystarter", "new", *args, "-f", "flask", "--no-input"],
+            cwd=sandbox.work, env=sandbox.env(), capture_output=True, text=True, timeout=WAIT,
+        )  # fmt: skip
+
+    forced = new("demo", "--no-git", "--force")  # over whatever the killed run wrote
+    assert forced.returncode == 0, forced.stderr
+    assert not (sandbox.dest / ".pystarter-claim").exists()
+    assert (sandbox.dest / "README.md").is_file()
+
+    only_marker = sandbox.work / "only-marker"
+    (only_marker / ".pystarter-claim" / str(process.pid)).mkdir(parents=True)  # gone
+    claimed = new("only-marker", "--no-git")  # nothing else there: as good as empty
+    assert claimed.returncode == 0, claimed.stderr
+    assert not (only_marker / ".pystarter-claim").exists()
+    assert (only_marker / "pyproject.toml").is_file()
+
+
 def test_two_runs_into_one_dest_one_wins_the_other_touches_nothing(tmp_path: Path) -> None:
     """Started together, a Flask and a Django render into the same new folder: exactly one
     succeeds, the other exits 2, and DEST holds one whole project, not a mix."""
@@ -431,10 +461,10 @@ def test_ctrl_c_inside_a_lazy_import_is_an_interrupt_not_a_bug(
     "unexpected error ... please report it". It is an interrupt: 130 and the usual line."""
     from typer.testing import CliRunner
 
-    import pystarter.scaffold
+    import pystarter.new
     from pystarter.cli import app
 
-    monkeypatch.setattr(pystarter.scaffold, "new_project", make_a_class_while_ctrl_c_lands)
+    monkeypatch.setattr(pystarter.new, "new_project", make_a_class_while_ctrl_c_lands)
     result = CliRunner().invoke(app, ["new", str(tmp_path / "demo"), "-f", "flask", "--no-input"])
 
     assert result.exit_code == 130, result.output
@@ -443,7 +473,7 @@ def test_ctrl_c_inside_a_lazy_import_is_an_interrupt_not_a_bug(
 
 
 def test_a_wrapped_ctrl_c_after_the_project_is_complete_says_it_is_there(tmp_path: Path) -> None:
-    from pystarter.engine import stopped_after
+    from pystarter.create import stopped_after
     from pystarter.errors import StoppedError
 
     with pytest.raises(BaseException) as caught:

@@ -1,4 +1,4 @@
-"""The wizard asks a custom template's own questions, in a pseudo-terminal (issue 15): a choice,
+"""The wizard asks a custom template's own questions, in a pseudo-terminal: a choice,
 a multiselect, a validator refusing then accepting, a hidden secret; and for a template with
 tasks it shows exactly what would run before asking for trust."""
 

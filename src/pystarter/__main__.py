@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 
 
@@ -29,12 +28,12 @@ def _start() -> None:
         if sys.stdout is not None:  # started with stdout closed
             sys.stdout.write(f"pystarter {__version__}\n")
         return
-    from pystarter.errors import raise_terminated
+    from pystarter.errors import signals_raised
 
-    signal.signal(signal.SIGTERM, raise_terminated)  # SIGTERM unwinds like Ctrl-C
-    from pystarter.cli import run
+    with signals_raised():
+        from pystarter.cli import app
 
-    run()
+        app()
 
 
 def _run_as_module() -> None:

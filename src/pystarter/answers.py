@@ -23,9 +23,8 @@ from pystarter.options import (
     validate_choice,
 )
 from pystarter.questionnaire import Questionnaire
+from pystarter.template_config import FALSE_WORDS, TRUE_WORDS
 
-TRUE_WORDS = {"true", "yes", "on", "1", "y"}
-FALSE_WORDS = {"false", "no", "off", "0", "n"}
 #: Answers pystarter computes, so a template need not compute them in Jinja.
 NAME_KEYS = ("project_name", "project_slug", "package_name")
 #: What Django's ``check --deploy`` asks of a production key (and a safe floor for the others).

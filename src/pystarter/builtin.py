@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pystarter.template_config import Question, read_template_config
+from pystarter.template_config import Question, TemplateConfig, read_template_config
 
 FRAMEWORKS: tuple[str, ...] = ("django", "flask", "fastapi")
 
@@ -21,11 +21,15 @@ def builtin_templates_dir() -> Path:
 
 
 @cache
+def builtin_config() -> TemplateConfig:
+    """The built-in template's copier.yml, read once per run: the file ships with pystarter
+    and does not change while it runs (--help, the option table, the questionnaire and
+    ``new`` all ask)."""
+    return read_template_config(builtin_templates_dir())
+
+
 def builtin_questions() -> tuple[Question, ...]:
-    """The built-in template's questions, read from its copier.yml once per run: the file
-    ships with pystarter and does not change while it runs (--help, the option table and the
-    questionnaire all ask)."""
-    return tuple(read_template_config(builtin_templates_dir()).question_list())
+    return tuple(builtin_config().question_list())
 
 
 def choice_values(name: str) -> tuple[str, ...]:

@@ -2,11 +2,10 @@
 
 # No ``from __future__ import annotations``: typer reads these annotations at run time.
 
-import signal
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer._click import exceptions as click_exceptions  # typer >= 0.24 ships its own click
@@ -14,12 +13,17 @@ from typer.core import TyperGroup
 
 from pystarter import __version__
 from pystarter.builtin import FRAMEWORKS, choice_values
-from pystarter.cli_help import (
+from pystarter.cli_options import (
+    DataOption,
+    JsonOption,
     PystarterCommand,
+    TrustOption,
+    VcsRefOption,
     complete_choice,
     complete_framework,
     complete_need,
     complete_template,
+    one_of,
 )
 from pystarter.errors import (
     ExitStatus,
@@ -27,17 +31,21 @@ from pystarter.errors import (
     UsageError,
     failure_line,
     interrupt_within,
-    raise_terminated,
     unexpected_line,
 )
 from pystarter.recommend import NEEDS
-from pystarter.terminal import (
+
+if TYPE_CHECKING:
+    from pystarter.new import NewOutcome
+from pystarter.output import (
     debugging,
     echo_json,
+    escape,
     fail,
     is_tty,
     make_console,
-    run_new_command,
+    new_progress,
+    stdout_to_stderr,
 )
 
 
@@ -46,7 +54,7 @@ def _raise_exit(status: int) -> NoReturn:
 
 
 class PystarterGroup(TyperGroup):
-    """Turns every error into one line on stderr and SPEC's exit code; no traceback unless
+    """Turns every error into one line on stderr and its exit status; no traceback unless
     ``PYSTARTER_DEBUG=1``."""
 
     def invoke(self, ctx: Any) -> Any:
@@ -245,18 +253,13 @@ def new(
             autocompletion=complete_template,
         ),
     ] = None,
-    vcs_ref: Annotated[
-        str | None, typer.Option(help="Tag, branch or commit of a git template.", metavar="REF")
+    vcs_ref: VcsRefOption = None,
+    data: DataOption = None,
+    data_file: Annotated[
+        Path | None,
+        typer.Option("--data-file", help="YAML/JSON file of answers.", metavar="FILE"),
     ] = None,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--data", "-d", help="Answer to a question (repeatable).", metavar="KEY=VALUE"
-        ),
-    ] = None,
-    answers_file: Annotated[
-        Path | None, typer.Option(help="YAML/JSON file of answers.", metavar="FILE")
-    ] = None,
+    answers_file: Annotated[Path | None, typer.Option("--answers-file", hidden=True)] = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt (implied without a TTY).")
     ] = False,
@@ -269,17 +272,12 @@ def new(
             "--force", help="Allow a non-empty DEST; overwrite only the template's files."
         ),
     ] = False,
-    trust: Annotated[
-        bool,
-        typer.Option("--trust", help="Allow a custom template's tasks, migrations, extensions."),
-    ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout.")
-    ] = False,
+    trust: TrustOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Render a new project into DEST."""
-    from pystarter.destination import destination_argument
-    from pystarter.scaffold import NewOptions
+    from pystarter.create import destination_argument, stopped_after
+    from pystarter.new import NewOptions, run_new
 
     interactive = not no_input and _stdin_is_tty() and not as_json
     flags = {
@@ -301,7 +299,7 @@ def new(
         needs=tuple(need or ()),
         flags={k: v for k, v in flags.items() if v is not None},
         data_items=list(data or ()),
-        answers_file=answers_file,
+        answers_file=one_of(data_file, answers_file, "--data-file", "--answers-file"),
         template=template,
         vcs_ref=vcs_ref,
         git=git,
@@ -311,7 +309,77 @@ def new(
         force=force,
         trust=trust,
     )
-    run_new_command(options, as_json)
+    wizard = None
+    if options.interactive:
+        from pystarter.wizard import Wizard
+
+        wizard = Wizard()
+    outcome = None
+    try:
+        with stdout_to_stderr(as_json):
+            outcome = run_new(options, new_progress(as_json), wizard)
+        if as_json:
+            echo_json(outcome.as_json())
+        else:
+            _print_new_outcome(outcome, dry_run=options.dry_run)
+    except (KeyboardInterrupt, RuntimeError) as exc:
+        if outcome is None or options.dry_run or interrupt_within(exc) is None:
+            raise
+        raise stopped_after(exc, outcome.result.destination) from exc
+
+
+def _action_counts(actions: dict[str, str]) -> str:
+    """ " (12 created, 3 overwritten, 1 identical)" when DEST held files already."""
+    if not actions:
+        return ""
+    words = {"create": "created", "overwrite": "overwritten", "identical": "identical"}
+    words["kept"] = "kept"
+    parts = [
+        f"{sum(1 for a in actions.values() if a == action)} {word}"
+        for action, word in words.items()
+        if action in actions.values()
+    ]
+    return f" ({', '.join(parts)})"
+
+
+def _print_new_outcome(outcome: "NewOutcome", dry_run: bool) -> None:
+    """Every value is escaped: a name like ``Shop [/] X`` is text, not rich markup."""
+    from rich.text import Text
+
+    console = make_console(soft_wrap=True)
+    result = outcome.result
+    counts = _action_counts(result.actions)
+    if dry_run:
+        console.print(
+            f"[bold]Dry run[/]: would write {len(result.files)} files into"
+            f" {escape(str(result.destination))}{counts}; nothing was written or run"
+        )
+        for path, action in sorted(result.actions.items()):
+            console.print(f"  {action:<9} {escape(path)}")
+        return
+    name = outcome.answers.get("project_name", result.destination.name)
+    console.print(
+        f"[green]✓[/] Created [bold]{escape(str(name))}[/] ({escape(outcome.framework_title)})"
+        f" in {escape(str(result.destination))}"
+        f" — {len(result.files)} files{counts}"
+    )
+    if outcome.result.git_commit:
+        console.print(
+            f"[green]✓[/] git repository with a first commit ({outcome.result.git_commit[:8]})"
+        )
+    if outcome.result.installed_with:
+        console.print(f"[green]✓[/] installed into .venv with {outcome.result.installed_with}")
+    for note in outcome.result.notes:
+        console.print(f"[yellow]![/] {escape(note)}")
+    if result.message:
+        console.print()
+        console.print(Text(result.message))
+    console.print("\n[bold]Next steps[/]")
+    for line in outcome.next_steps:
+        console.print(f"  {escape(line)}")
+    if outcome.reproduce:
+        console.print("\n[bold]Same project from a script[/]")
+        console.print(f"  {escape(outcome.reproduce)}")
 
 
 @app.command("recommend", cls=PystarterCommand)
@@ -325,9 +393,7 @@ def recommend_command(
             autocompletion=complete_need,
         ),
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout.")
-    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Recommend Django, Flask or FastAPI from what you are building, and say why."""
     from pystarter.recommend import recommend
@@ -344,22 +410,13 @@ def recommend_command(
         payload = rec.as_dict()
         echo_json(payload)
         return
-    from pystarter.display import recommendation_panel
+    from pystarter.output import recommendation_panel
 
     console = make_console()
     console.print(recommendation_panel(rec))
 
 
-def run() -> None:
-    """Console entry point: SIGTERM cleans up like Ctrl-C, then the app runs."""
-    signal.signal(signal.SIGTERM, raise_terminated)
-    try:
-        app()
-    finally:  # the command is done and has said so: a signal from here on changes nothing
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+from pystarter import cli_project, cli_templates  # noqa: E402
 
-
-from pystarter.cli_templates import register as _register_template_commands  # noqa: E402
-
-_register_template_commands(app)
+app.add_typer(cli_templates.templates_app, name="templates")
+cli_project.register(app)

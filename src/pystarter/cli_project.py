@@ -1,6 +1,6 @@
 """Typer commands on an existing project: ``update`` (and ``update --check``), ``add`` and
 ``remove``. Thin: parse, call :mod:`pystarter.update`, print. Conflicts left by a merge are
-exit 1 (SPEC), after the result is printed."""
+exit 1, after the result is printed."""
 
 # No ``from __future__ import annotations``: typer reads these annotations at run time.
 
@@ -9,31 +9,21 @@ from typing import Annotated, Any
 
 import typer
 
-from pystarter.cli_help import PystarterCommand
-from pystarter.terminal import echo_json, escape, make_console, stdout_to_stderr
+from pystarter.cli_options import (
+    DataOption,
+    JsonOption,
+    NoInputOption,
+    ProjectAnswersFileOption,
+    ProjectOption,
+    PystarterCommand,
+    TrustOption,
+    VcsRefOption,
+    one_of,
+)
+from pystarter.output import echo_json, escape, make_console, stdout_to_stderr
 
-PathArgument = Annotated[
-    Path,
-    typer.Argument(help="The project; default: this folder.", show_default=False, metavar="PATH"),
-]
-DataOption = Annotated[
-    list[str] | None,
-    typer.Option("--data", "-d", help="Answer to a question (repeatable).", metavar="KEY=VALUE"),
-]
-AnswersFileOption = Annotated[
-    str | None,
-    typer.Option(
-        "--answers-file",
-        help="The project's answers file; default: the one .copier-answers*.yml there.",
-        metavar="FILE",
-    ),
-]
-TrustOption = Annotated[
-    bool, typer.Option("--trust", help="Allow the template's tasks, migrations, extensions.")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-NoInputOption = Annotated[
-    bool, typer.Option("--no-input", help="Never prompt (these commands never do).")
+OldPathArgument = Annotated[
+    Path | None, typer.Argument(hidden=True, show_default=False, metavar="PATH")
 ]
 
 
@@ -42,15 +32,11 @@ def plural(count: int, word: str) -> str:
 
 
 def update_command(
-    path: PathArgument = Path("."),
-    vcs_ref: Annotated[
-        str | None,
-        typer.Option(
-            "--vcs-ref", help="Template tag, branch or commit; default: latest tag.", metavar="REF"
-        ),
-    ] = None,
+    old_path: OldPathArgument = None,
+    path: ProjectOption = None,
+    vcs_ref: VcsRefOption = None,
     data: DataOption = None,
-    answers_file: AnswersFileOption = None,
+    answers_file: ProjectAnswersFileOption = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -66,6 +52,7 @@ def update_command(
     from pystarter.answers import parse_data_items
 
     del no_input  # accepted for scripts; update asks nothing
+    path = one_of(path, old_path, "--path", "PATH") or Path()
     if check:
         _check(path, answers_file, as_json)
         return
@@ -115,16 +102,14 @@ def add_command(
     value: Annotated[
         str | None, typer.Argument(help="For ci and database.", show_default=False, metavar="VALUE")
     ] = None,
-    path: Annotated[
-        Path, typer.Option("--path", help="The project; default: this folder.", metavar="PATH")
-    ] = (Path(".")),
+    path: ProjectOption = None,
     data: DataOption = None,
-    answers_file: AnswersFileOption = None,
+    answers_file: ProjectAnswersFileOption = None,
     trust: TrustOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Turn an option on in an existing project (same template version; merged like update)."""
-    _change(feature, value, True, path, data, answers_file, trust, as_json)
+    _change(feature, value, True, path or Path(), data, answers_file, trust, as_json)
 
 
 def remove_command(
@@ -136,16 +121,14 @@ def remove_command(
             metavar="FEATURE",
         ),
     ] = None,
-    path: Annotated[
-        Path, typer.Option("--path", help="The project; default: this folder.", metavar="PATH")
-    ] = (Path(".")),
+    path: ProjectOption = None,
     data: DataOption = None,
-    answers_file: AnswersFileOption = None,
+    answers_file: ProjectAnswersFileOption = None,
     trust: TrustOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Turn an option off in an existing project (same template version; merged like update)."""
-    _change(feature, None, False, path, data, answers_file, trust, as_json)
+    _change(feature, None, False, path or Path(), data, answers_file, trust, as_json)
 
 
 def _change(

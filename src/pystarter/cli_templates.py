@@ -1,9 +1,8 @@
-"""Typer commands for team templates: ``templates list|add|remove|check`` (and, through
-:mod:`pystarter.cli_project`, ``update``, ``add`` and ``remove``).
+"""Typer commands for team templates: ``templates list|add|remove|check``.
 
 Thin like :mod:`pystarter.cli`: parse, call :mod:`pystarter.config`, :mod:`pystarter.sources`,
 :mod:`pystarter.template_check` or :mod:`pystarter.update`, print. Errors are raised as
-:class:`~pystarter.errors.PystarterError` and printed by ``cli.run``.
+:class:`~pystarter.errors.PystarterError` and printed by the error boundary in :mod:`pystarter.cli`.
 """
 
 # No ``from __future__ import annotations`` here: typer would evaluate every string annotation
@@ -14,8 +13,15 @@ from typing import Annotated
 
 import typer
 
-from pystarter.cli_help import PystarterCommand
-from pystarter.terminal import echo_json, escape, make_console, stdout_to_stderr
+from pystarter.cli_options import (
+    DataOption,
+    JsonOption,
+    PystarterCommand,
+    TrustOption,
+    VcsRefOption,
+    one_of,
+)
+from pystarter.output import echo_json, escape, make_console, stdout_to_stderr
 
 templates_app = typer.Typer(
     name="templates",
@@ -23,8 +29,6 @@ templates_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
 
 @templates_app.command("list", cls=PystarterCommand)
@@ -62,10 +66,13 @@ def add_command(
     source: Annotated[
         str, typer.Argument(help="Folder, git URL or gh:owner/repo.", metavar="SOURCE")
     ],
-    ref: Annotated[
+    vcs_ref: Annotated[
         str | None,
-        typer.Option("--ref", help="Tag, branch or commit; default: latest tag.", metavar="REF"),
+        typer.Option(
+            "--vcs-ref", help="Tag, branch or commit; default: latest tag.", metavar="REF"
+        ),
     ] = None,
+    ref: Annotated[str | None, typer.Option("--ref", hidden=True)] = None,
     trusted: Annotated[
         bool, typer.Option("--trusted", help="Allow its tasks, migrations and Jinja extensions.")
     ] = False,
@@ -75,18 +82,13 @@ def add_command(
 ) -> None:
     """Register a team template in the user config."""
     from pystarter.config import RegisteredTemplate, add_template, check_template_name, load_config
-    from pystarter.errors import PystarterError
     from pystarter.sources import resolve_source
     from pystarter.template_config import find_copier_file
 
+    ref = one_of(vcs_ref, ref, "--vcs-ref", "--ref")
     check_template_name(name)
     config = load_config()
-    try:
-        resolved = resolve_source(source, "", ref, registry={})
-    except PystarterError as exc:  # the resolver speaks of new's --vcs-ref; this command has --ref
-        exc.message = exc.message.replace("--vcs-ref", "--ref")
-        exc.hint = exc.hint.replace("--vcs-ref", "--ref")
-        raise
+    resolved = resolve_source(source, "", ref, registry={})
     if resolved.kind == "builtin":
         raise typer.BadParameter("a built-in template needs no registration", param_hint="SOURCE")
     stored = source
@@ -121,27 +123,21 @@ def check_command(
     source: Annotated[
         str, typer.Argument(help="Folder, git URL, gh:owner/repo or a name.", metavar="SOURCE")
     ],
-    vcs_ref: Annotated[
-        str | None,
-        typer.Option("--vcs-ref", help="Check this tag, branch or commit.", metavar="REF"),
-    ] = None,
-    trust: Annotated[
-        bool, typer.Option("--trust", help="Let the check run its tasks and Jinja extensions.")
-    ] = False,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--data", "-d", help="Answer to render with (repeatable).", metavar="KEY=VALUE"
-        ),
-    ] = None,
+    vcs_ref: VcsRefOption = None,
+    trust: TrustOption = False,
+    data: DataOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Validate a template as new would render it: copier.yml loads, it renders."""
     from pystarter.answers import parse_data_items
+    from pystarter.config import load_config
     from pystarter.template_check import check_template
 
+    registry = load_config().templates
     with stdout_to_stderr(as_json):  # a trusted template's tasks print
-        report = check_template(source, vcs_ref, trust, parse_data_items(list(data or ())))
+        report = check_template(
+            source, vcs_ref, trust, parse_data_items(list(data or ())), registry=registry
+        )
     if as_json:
         echo_json(report.as_json())
     else:
@@ -158,11 +154,3 @@ def check_command(
             typer.echo(f"error: {' '.join(problem.split())}", err=True)
     if not report.ok:
         raise typer.Exit(1)
-
-
-def register(app: typer.Typer) -> None:
-    """Add these commands to the main app."""
-    from pystarter.cli_project import register as register_project_commands
-
-    app.add_typer(templates_app, name="templates")
-    register_project_commands(app)

@@ -194,7 +194,7 @@ def _editing(path: Path) -> Iterator[Any]:
 
 
 def check_template_name(name: str) -> None:
-    from pystarter.options import FRAMEWORKS
+    from pystarter.builtin import FRAMEWORKS
 
     if name in FRAMEWORKS:
         raise UsageError(

@@ -6,12 +6,16 @@ The CLI catches :class:`PystarterError` once and prints ``error: <message> (<hin
 from __future__ import annotations
 
 import enum
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class ExitStatus(enum.IntEnum):
     SUCCESS = 0
     FAILURE = 1  # the work failed: render, git, install
     USAGE = 2  # the caller asked for something we refuse
+    HUNG_UP = 129  # 128 + SIGHUP: the terminal closed, the ssh session dropped
     INTERRUPTED = 130  # 128 + SIGINT
     TERMINATED = 143  # 128 + SIGTERM
 
@@ -77,9 +81,9 @@ class CancelledError(PystarterError):
 class StoppedError(PystarterError):
     """A signal arrived once the project was complete: it is kept, and the message says so."""
 
-    def __init__(self, message: str, hint: str = "", terminated: bool = False) -> None:
+    def __init__(self, message: str, hint: str = "", status: ExitStatus | None = None) -> None:
         super().__init__(message, hint)
-        self.exit_status = ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED
+        self.exit_status = status or ExitStatus.INTERRUPTED
 
 
 class RenderError(PystarterError):
@@ -128,13 +132,61 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+# --- signals: the one place that says what SIGINT, SIGTERM and SIGHUP do ----------------------
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so every ``finally`` cleans up on the way out."""
 
+    word = "terminated"
+    exit_status = ExitStatus.TERMINATED
 
-def raise_terminated(signum: int, frame: object) -> None:
-    """The SIGTERM handler of every entry point."""
-    raise Terminated
+
+class HungUp(Terminated):
+    """SIGHUP (the terminal went away): cleaned up like SIGTERM, exit 129."""
+
+    word = "hung up"
+    exit_status = ExitStatus.HUNG_UP
+
+
+#: The signals that stop pystarter, and what each raises in the main thread.
+STOP_SIGNALS: dict[str, type[KeyboardInterrupt]] = {
+    "SIGINT": KeyboardInterrupt,
+    "SIGTERM": Terminated,
+    "SIGHUP": HungUp,
+}
+
+
+def stop_signals() -> list[signal.Signals]:
+    """The stop signals this platform has (Windows has no SIGHUP)."""
+    return [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise STOP_SIGNALS[signal.Signals(signum).name]
+
+
+@contextmanager
+def signals_raised() -> Iterator[None]:
+    """The interrupt boundary of every entry point: SIGTERM and SIGHUP unwind like Ctrl-C (each
+    ``finally`` undoes its part); once the command is done and has said so, a late signal
+    changes nothing."""
+    for signum in stop_signals():
+        if signum != signal.SIGINT:
+            signal.signal(signum, _raise_stop)
+    try:
+        yield
+    finally:
+        for signum in stop_signals():
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def interrupt_word(interrupt: KeyboardInterrupt) -> str:
+    return getattr(interrupt, "word", "interrupted")
+
+
+def interrupt_status(interrupt: KeyboardInterrupt) -> ExitStatus:
+    return getattr(interrupt, "exit_status", ExitStatus.INTERRUPTED)
 
 
 def interrupt_within(exc: BaseException) -> KeyboardInterrupt | None:
@@ -153,10 +205,8 @@ def failure_line(exc: BaseException) -> tuple[str, ExitStatus] | None:
     """The one line and exit status the CLI reports for ``exc``; None for a bug."""
     if isinstance(exc, PystarterError):
         return exc.one_line(), exc.exit_status
-    if isinstance(exc, Terminated):
-        return "terminated; nothing was left behind", ExitStatus.TERMINATED
     if isinstance(exc, KeyboardInterrupt):
-        return "interrupted; nothing was left behind", ExitStatus.INTERRUPTED
+        return f"{interrupt_word(exc)}; nothing was left behind", interrupt_status(exc)
     return None
 
 

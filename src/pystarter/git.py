@@ -17,6 +17,8 @@ from pystarter.errors import GitError, PystarterError, TemplateFetchError
 LOCAL_TIMEOUT = 120
 REMOTE_TIMEOUT = 600
 FALLBACK_IDENTITY = ("pystarter", "pystarter@localhost")
+#: The subject of the commit ``new`` makes, which ``update`` finds its base by.
+FIRST_COMMIT_SUBJECT = "Initial commit from pystarter"
 
 
 def git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -105,12 +107,9 @@ def user_identity() -> dict[str, str]:
     return found
 
 
-def first_commit(
-    destination: Path, subject: str, notes: list[str], exclude: Sequence[str] = ()
-) -> str | None:
-    """``git init`` and a first commit of everything in ``destination`` but ``exclude``; its
-    hash, or None (with a note saying why) when git is missing or the folder is already in a
-    work tree."""
+def first_commit(destination: Path, notes: list[str]) -> str | None:
+    """``git init`` and a first commit of everything in ``destination``; its hash, or None
+    (with a note saying why) when git is missing or the folder is already in a work tree."""
     if not available():
         notes.append("git is not installed: the project was not put under version control")
         return None
@@ -129,11 +128,11 @@ def first_commit(
             f"git has no user.name/user.email: the first commit is by {name} <{email}>; "
             "set yours with git config --global user.name/user.email"
         )
-    pathspec = ["--", ".", *(f":(exclude){name}" for name in exclude)]
-    run(["add", "-A", *pathspec], destination, hint=hint)
+    run(["add", "-A", "--", "."], destination, hint=hint)
     # no background gc or maintenance: nothing may write into DEST once pystarter returns
     quiet = ["-c", "gc.auto=0", "-c", "maintenance.auto=false"]
-    commit = [*identity, *quiet, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", subject]
+    commit = [*identity, *quiet, "commit", "-q", "--no-verify", "--no-gpg-sign"]
+    commit += ["-m", FIRST_COMMIT_SUBJECT]
     run(commit, destination, hint=hint)
     return run(["rev-parse", "HEAD"], destination, hint=hint).stdout.strip()
 

@@ -125,7 +125,7 @@ class Recommendation:
         }
 
     def as_record(self) -> dict[str, Any]:
-        """What the project's answers file keeps: the needs and what they gave (SPEC), not the
+        """What the project's answers file keeps: the needs and what they gave, not the
         runner-up sentence, which any later pystarter words afresh from the same needs."""
         return {
             "framework": self.framework,

@@ -1,6 +1,6 @@
 """The one copier adapter: the only module that imports copier.
 
-``new`` renders with :func:`copy`, ``update`` with :func:`update`, ``templates check`` with
+``new`` renders with :meth:`Session.copy`, ``update`` with :func:`update`, ``templates check`` with
 :func:`check_copy`; whatever copier raises becomes one of :mod:`pystarter.errors` here, by its
 type (by its text only where copier raises a bare ``ValueError``). Disk failures stay
 ``OSError`` so the caller can say which folder refused the write.
@@ -29,6 +29,7 @@ from pystarter.errors import (
     first_line,
 )
 from pystarter.names import shown
+from pystarter.placement import DISK_ERRNOS
 
 if TYPE_CHECKING:
     from pystarter.sources import TemplateSource
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
 REQUIRED_QUESTION = re.compile(r'Question "([^"]+)" is required')
 #: copier's message for an answer its validator refuses (also a bare ValueError)
 REFUSED_ANSWER = re.compile(r"Validation error for question '([^']+)': (.*)", re.S)
-#: Write failures that are the disk's doing, not the template's.
-DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
 
 def load() -> None:
@@ -95,12 +94,6 @@ def open_template(template: TemplateSource) -> Iterator[Session]:
 
     with checkout(template) as root:
         yield Session(template, root)
-
-
-def copy(template: TemplateSource, target: Path, answers: Mapping[str, Any]) -> None:
-    """``copier copy`` of ``template`` into ``target`` with ``answers``, asking nothing."""
-    with open_template(template) as session:
-        session.copy(target, answers)
 
 
 def check_copy(

@@ -191,12 +191,13 @@ def resolve_source(
     framework: str,
     vcs_ref: str | None = None,
     trust: bool = False,
-    registry: Mapping[str, Any] | None = None,
+    *,
+    registry: Mapping[str, Any],
 ) -> TemplateSource:
     """Turn ``--template`` (or its absence) into something copier can render.
 
     ``registry`` maps registered names to entries with ``source``, ``ref`` and ``trusted``
-    (the user config's by default). Git sources come back with ``vcs_ref`` pinned.
+    (the user config's ``templates``). Git sources come back with ``vcs_ref`` pinned.
     """
     if not source:
         return _no_ref_for_builtin(builtin_source(framework), vcs_ref)
@@ -207,10 +208,6 @@ def resolve_source(
         raise TemplateNotFoundError(
             f"there is no built-in template {name!r}", f"choose one of {', '.join(FRAMEWORKS)}"
         )
-    if registry is None:
-        from pystarter.config import load_config
-
-        registry = load_config().templates
     resolved = _resolve_name(source, registry, vcs_ref) if _is_bare_name(source) else None
     if resolved is None:
         resolved = _resolve_location(source, vcs_ref)

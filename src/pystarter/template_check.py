@@ -51,10 +51,12 @@ def check_template(
     vcs_ref: str | None = None,
     trust: bool = False,
     data: Mapping[str, Any] | None = None,
+    *,
+    registry: Mapping[str, Any],
 ) -> CheckReport:
     """Check ``source`` at the ref ``new`` would render, with its defaults plus ``data``; a
     source that cannot be found or fetched raises its usual error."""
-    template = resolve_source(source, "", vcs_ref, trust)
+    template = resolve_source(source, "", vcs_ref, trust, registry=registry)
     if template.is_git:
         checked = f"{template.source} at {template.vcs_ref}"
     else:
@@ -98,11 +100,6 @@ def _question_problems(config: TemplateConfig) -> list[str]:
                 f"question {question.name!r}: default {default!r} is not one of its choices"
             )
     return problems
-
-
-def _choice_values(choices: list[Any]) -> list[Any]:
-    """copier's choices are plain values or ``[label, value]`` pairs."""
-    return [c[1] if isinstance(c, list) and len(c) == 2 else c for c in choices]
 
 
 def _extension_problems(config: TemplateConfig) -> list[str]:

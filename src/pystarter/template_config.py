@@ -26,7 +26,11 @@ UNSAFE_SETTINGS = {
 }
 #: copier.yml settings that hold lists merged across YAML documents, as copier merges them.
 MERGED_LIST_SETTINGS = ("_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists")
-FALSE_WORDS = {"", "false", "no", "off", "0", "n", "none"}
+#: copier's spelling of a boolean as text (its ``cast_to_bool``), for answers and ``when``.
+TRUE_WORDS = frozenset({"y", "yes", "t", "true", "on", "1"})
+FALSE_WORDS = frozenset({"", "n", "no", "f", "false", "off", "~", "null", "none", "0"})
+#: Where copier records a project's answers unless the template's ``_answers_file`` says.
+ANSWERS_FILE = ".copier-answers.yml"
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class TemplateConfig:
 
     def answers_file(self, answers: Mapping[str, Any]) -> str:
         """Where copier writes the answers (``_answers_file``, rendered with the answers)."""
-        name = self.settings.get("_answers_file") or ".copier-answers.yml"
+        name = self.settings.get("_answers_file") or ANSWERS_FILE
         return str(render_maybe(str(name), answers) or name)
 
     @property
@@ -245,9 +249,6 @@ def _parse_choices(raw: Any) -> tuple[Choice, ...]:
         else:
             choices.append(Choice(str(label), value))
     return tuple(choices)
-
-
-TRUE_WORDS = {"true", "yes", "on", "1", "y"}
 
 
 def cast_answer(kind: str, value: Any) -> Any:

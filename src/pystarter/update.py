@@ -27,7 +27,6 @@ from typing import Any
 
 from pystarter import merge, render
 from pystarter.answers import builtin_answers, layer
-from pystarter.engine import FIRST_COMMIT_SUBJECT
 from pystarter.errors import (
     DirtyWorkTreeError,
     ExitStatus,
@@ -36,8 +35,9 @@ from pystarter.errors import (
     PystarterError,
     Terminated,
 )
+from pystarter.git import FIRST_COMMIT_SUBJECT
 from pystarter.merge import GitProject
-from pystarter.project_files import (
+from pystarter.subproject import (
     RECORD_PREFIX,
     Origin,
     Project,

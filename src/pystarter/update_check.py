@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pystarter import git
 from pystarter.errors import NotUpdatableError, TemplateFetchError
-from pystarter.project_files import Origin, open_project, resolve_origin
+from pystarter.subproject import Origin, open_project, resolve_origin
 
 if TYPE_CHECKING:
     from packaging.version import Version

@@ -27,10 +27,10 @@ _warming = threading.Event()
 #: What comes after the first question (the recommendation panel, the summary table, the
 #: render), loaded while the user reads it.
 WARM_MODULES = (
-    "pystarter.display",
+    "pystarter.output",
     "rich.console",
     "pystarter.config",
-    "pystarter.engine",
+    "pystarter.create",
     "pystarter.options",  # and its table of options, below
     "copier",
     "secrets",
@@ -97,7 +97,7 @@ def ask_needs() -> tuple[str, ...]:
 
 
 class Wizard:
-    """Asks on the terminal; the CLI hands one to :func:`pystarter.scaffold.run_new`."""
+    """Asks on the terminal; the CLI hands one to :func:`pystarter.new.run_new`."""
 
     def __init__(self, console: Any = None) -> None:
         self._console = console
@@ -123,7 +123,7 @@ class Wizard:
         return self.accept_recommendation(rec), rec
 
     def accept_recommendation(self, rec: Recommendation) -> str:
-        from pystarter.display import recommendation_panel
+        from pystarter.output import recommendation_panel
 
         self.console.print(recommendation_panel(rec))
         ordered = [rec.framework] + [

@@ -1,18 +1,56 @@
-"""How the commands describe themselves: ``--help`` names arguments by the metavar a person
-reads (``DEST``, ``FEATURE``), and shell completion (``--install-completion``) offers the values
-an option takes. A completion function gets what was typed so far."""
+"""What the commands share: the options several of them take, declared once; ``--help`` that
+names arguments by the metavar a person reads (``DEST``, ``FEATURE``); shell completion
+(``--install-completion``) of the values an option takes. A completion function gets what was
+typed so far."""
 
 # No ``from __future__ import annotations``: typer reads the completion functions' annotations.
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
+import typer
 from typer.core import TyperCommand
 
 from pystarter.builtin import FRAMEWORKS, choice_values
-from pystarter.errors import PystarterError
+from pystarter.errors import PystarterError, UsageError
 from pystarter.recommend import NEEDS
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+DataOption = Annotated[
+    list[str] | None,
+    typer.Option("--data", "-d", help="Answer to a question (repeatable).", metavar="KEY=VALUE"),
+]
+TrustOption = Annotated[
+    bool, typer.Option("--trust", help="Allow the template's tasks, migrations, extensions.")
+]
+VcsRefOption = Annotated[
+    str | None,
+    typer.Option(
+        "--vcs-ref", help="Template tag, branch or commit; default: latest tag.", metavar="REF"
+    ),
+]
+NoInputOption = Annotated[bool, typer.Option("--no-input", help="Never prompt.")]
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option("--path", help="The project; default: this folder.", metavar="PATH"),
+]
+ProjectAnswersFileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--answers-file",
+        help="The project's answers file; default: the one .copier-answers*.yml there.",
+        metavar="FILE",
+    ),
+]
+
+
+def one_of(value: Any, old_value: Any, name: str, old_name: str) -> Any:
+    """An option given by its name or by its old spelling, kept as a hidden alias."""
+    if value is not None and old_value is not None:
+        raise UsageError(f"{old_name} is the old name of {name}", f"give {name} once")
+    return old_value if value is None else value
 
 
 class PystarterCommand(TyperCommand):

@@ -25,9 +25,15 @@ from pystarter.answers import (
     name_problem,
     parse_data_items,
 )
+from pystarter.builtin import builtin_config
 from pystarter.config import load_config
-from pystarter.destination import check_destination
-from pystarter.engine import NewProjectRequest, NewProjectResult, new_project, stopped_after
+from pystarter.create import (
+    NewProjectRequest,
+    NewProjectResult,
+    check_destination,
+    new_project,
+    stopped_after,
+)
 from pystarter.errors import (
     CancelledError,
     DestinationError,
@@ -36,6 +42,7 @@ from pystarter.errors import (
     UsageError,
     interrupt_within,
 )
+from pystarter.install import command_for, has_uv, interpreter, usable_versions
 from pystarter.names import derive_names
 from pystarter.next_steps import for_this_machine, next_steps, reproduce_command
 from pystarter.options import (
@@ -43,11 +50,10 @@ from pystarter.options import (
     FLAGS,
     FRAMEWORKS,
 )
-from pystarter.project_files import RECORD_PREFIX
-from pystarter.pythons import command_for, has_uv, interpreter, usable_versions
 from pystarter.questionnaire import Questionnaire, checked_answers, unknown_keys
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 from pystarter.sources import TemplateSource, resolve_source
+from pystarter.subproject import RECORD_PREFIX
 from pystarter.template_config import (
     Question,
     TemplateConfig,
@@ -145,7 +151,13 @@ def run_new(
     if options.destination is None:
         given = {**given, **_destination_from_name(options, given, wizard)}
     assert options.destination is not None
-    template = resolve_source(options.template, framework or "", options.vcs_ref, options.trust)
+    template = resolve_source(
+        options.template,
+        framework or "",
+        options.vcs_ref,
+        options.trust,
+        registry=load_config().templates,
+    )
     if template.kind == "builtin":
         framework = template.framework
     elif options.install and not template.trusted:
@@ -158,7 +170,11 @@ def run_new(
     result: NewProjectResult | None = None
     try:
         with render.open_template(template) as session:
-            config = read_template_config(session.root)
+            config = (
+                builtin_config()
+                if template.kind == "builtin"
+                else read_template_config(session.root)
+            )
             unknown_keys(data, config.question_list(), template.source)
             if template.kind == "builtin":
                 assert framework is not None

@@ -19,8 +19,8 @@ from pystarter.sources import (
     pin_ref,
     plain_git_url,
 )
+from pystarter.template_config import ANSWERS_FILE
 
-DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
 ANSWERS_GLOBS = (".copier-answers*.yml", ".copier-answers*.yaml")
 RECORD_PREFIX = "_pystarter_"
 OriginKind = Literal["builtin", "git", "folder"]
@@ -64,7 +64,7 @@ def find_answers_file(project: Path, given: str | None) -> str:
         )
     if not found:
         raise NotUpdatableError(
-            f"{project} has no {DEFAULT_ANSWERS_FILE} (nor another .copier-answers*.yml), "
+            f"{project} has no {ANSWERS_FILE} (nor another .copier-answers*.yml), "
             "so its template is unknown",
             "run it in a project made by pystarter new or copier, or name the file with "
             "--answers-file",

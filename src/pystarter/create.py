@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -19,9 +18,17 @@ from typing import Any
 
 from pystarter import git, render
 from pystarter.answers import check_text_answers
-from pystarter.destination import check_destination
-from pystarter.errors import InstallError, StoppedError, Terminated, interrupt_within
+from pystarter.errors import (
+    DestinationError,
+    InstallError,
+    StoppedError,
+    interrupt_status,
+    interrupt_within,
+    interrupt_word,
+)
+from pystarter.install import install_project, lock
 from pystarter.placement import (
+    CLAIM_MARKER,
     Claim,
     compare,
     kept_files,
@@ -29,13 +36,11 @@ from pystarter.placement import (
     signals_deferred,
     write_error,
 )
-from pystarter.project_files import append_record
 from pystarter.sources import TemplateSource
+from pystarter.subproject import append_record
+from pystarter.template_config import ANSWERS_FILE
 
 StepCallback = Callable[[str], None]
-ANSWERS_FILE = ".copier-answers.yml"
-FIRST_COMMIT_SUBJECT = "Initial commit from pystarter"
-LOCK_TIMEOUT = 300
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,8 @@ def new_project(
     destination = request.destination.absolute()
     check_text_answers(request.answers)
     check_destination(destination, request.force)
-    occupied = destination.is_dir() and any(destination.iterdir())
+    stale = stale_claim(destination)
+    occupied = bool(_entries(destination, stale))
     planned: dict[str, str] = {}
     if occupied or request.dry_run:
         planned = _preview(session, request.answers, destination, request.keep_existing)
@@ -97,7 +103,11 @@ def new_project(
     complete = False
     try:
         with signals_deferred():  # a signal while claiming lands inside the try, claim known
+            if stale is not None:
+                shutil.rmtree(stale, ignore_errors=True)
             claim = Claim.take(destination, request.force)
+            if claim.marker is not None:  # an empty folder: git adds none
+                (claim.marker / str(os.getpid())).mkdir()
         if planned:
             claim.protect(written)
         on_step("rendering")
@@ -115,10 +125,10 @@ def new_project(
             )
         if request.lock:
             on_step("locking")
-            _lock(destination, result.notes)
+            lock(destination, result.notes)
         if request.git:
             on_step("git")
-            result.git_commit = git.first_commit(destination, FIRST_COMMIT_SUBJECT, result.notes)
+            result.git_commit = git.first_commit(destination, result.notes)
         with signals_deferred():  # from here on a signal means: the project is there
             claim.release()
             complete = True
@@ -155,19 +165,6 @@ def _preview(
     return actions
 
 
-def _lock(destination: Path, notes: list[str]) -> None:
-    """``uv lock`` so the first commit pins every dependency; offline or failing, the project
-    is made all the same and a note says how to finish."""
-    uv = shutil.which("uv")
-    if uv is None or not (destination / "pyproject.toml").is_file():
-        return
-    try:
-        _run_installer([uv, "lock", "--quiet"], destination, "uv lock", "", LOCK_TIMEOUT)
-    except InstallError as exc:
-        (destination / "uv.lock").unlink(missing_ok=True)
-        notes.append(f"{exc.message}: run uv lock in the project and commit uv.lock")
-
-
 def _install(destination: Path, finish: str, python: str) -> str:
     """Install; the project is complete already, so a failure or an interrupt keeps it (the
     half-made ``.venv`` is removed) and says how to finish."""
@@ -194,43 +191,67 @@ def stopped_after(
     interrupt = interrupt_within(exc)
     if interrupt is None:
         return exc
-    terminated = isinstance(interrupt, Terminated)
-    word = "terminated" if terminated else "interrupted"
     return StoppedError(
-        f"{word}; the project is created in {destination}" + (f" ({skipped})" if skipped else ""),
+        f"{interrupt_word(interrupt)}; the project is created in {destination}"
+        + (f" ({skipped})" if skipped else ""),
         hint,
-        terminated=terminated,
+        interrupt_status(interrupt),
     )
 
 
-def install_project(destination: Path, python: str = sys.executable) -> str:
-    """Create ``.venv`` and install the project with its dev dependencies; returns the tool used."""
-    hint = "check the network and the package index, or pass --no-install and install later"
-    uv = shutil.which("uv")
-    if uv:
-        _run_installer([uv, "sync", "--quiet"], destination, "uv sync", hint)
-        return "uv"
-    venv_python = destination / ".venv" / ("Scripts" if os.name == "nt" else "bin") / "python"
-    _run_installer([python, "-m", "venv", ".venv"], destination, "python -m venv", hint)
-    pip = [str(venv_python), "-m", "pip", "--disable-pip-version-check", "-q", "install"]
-    _run_installer([*pip, "--upgrade", "pip>=25.1"], destination, "pip upgrade", hint)
-    _run_installer([*pip, "-e", ".", "--group", "dev"], destination, "pip install", hint)
-    return "pip"
+def destination_argument(text: str) -> Path:
+    """DEST as typed. A blank one is refused rather than read as the current folder: it is
+    what ``pystarter new "$NAME"`` gets when NAME is unset."""
+    if not text.strip():
+        raise DestinationError("DEST is blank", "give a folder name, or . for the current folder")
+    return Path(text)
 
 
-def _run_installer(
-    args: list[str], cwd: Path, what: str, hint: str, timeout: float | None = None
-) -> None:
+def check_destination(destination: Path, force: bool) -> None:
+    """Refuse before anything is written: a file, a symlink, or a non-empty folder without force."""
     try:
-        completed = subprocess.run(
-            args, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-            timeout=timeout,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        raise InstallError(f"{what} gave no answer within {timeout} seconds", hint) from exc
-    except OSError as exc:
-        raise InstallError(f"{what} failed: {exc.strerror or exc}", hint) from exc
-    if completed.returncode != 0:
-        output = (completed.stderr or completed.stdout).strip().splitlines()
-        detail = output[-1] if output else f"exit code {completed.returncode}"
-        raise InstallError(f"{what} failed: {detail}", hint)
+        destination.lstat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name over 255 bytes, a folder we may not look into
+        raise DestinationError(
+            f"DEST cannot be used: {exc.strerror}", "choose a shorter name or another folder"
+        ) from exc
+    if destination.is_symlink():
+        raise DestinationError(
+            f"{destination} is a symbolic link", "give the real folder it points to"
+        )
+    if destination.exists() and not destination.is_dir():
+        raise DestinationError(f"{destination} exists and is not a folder", "choose another DEST")
+    if destination.is_dir() and _entries(destination, stale_claim(destination)) and not force:
+        raise DestinationError(
+            f"{destination} is not empty",
+            "choose a new folder, or pass --force to overwrite only the files the template writes",
+        )
+
+
+def stale_claim(destination: Path) -> Path | None:
+    """The claim marker a run that is gone left in DEST (killed by SIGKILL, a power cut): the
+    next run on DEST removes it. The marker holds a folder named by its run's process id; a
+    marker whose run is alive is another run's, at work."""
+    marker = destination / CLAIM_MARKER
+    if marker.is_symlink() or not marker.is_dir():
+        return None
+    try:
+        owner = int(next(entry.name for entry in marker.iterdir() if entry.name.isdigit()))
+    except (OSError, StopIteration):  # its run stopped before it said who it was
+        return marker
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return marker
+    except OSError:  # alive, another user's
+        return None
+    return None
+
+
+def _entries(destination: Path, stale: Path | None) -> list[Path]:
+    """What DEST holds, a stale claim marker aside."""
+    if not destination.is_dir():
+        return []
+    return [entry for entry in destination.iterdir() if entry != stale]

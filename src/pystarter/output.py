@@ -1,0 +1,149 @@
+"""What the commands print with: consoles, one-line failures, JSON, progress, the
+recommendation. rich is imported when something is printed, not when the CLI starts."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from pystarter.errors import ExitStatus
+from pystarter.recommend import FRAMEWORK_TITLES, TIE_BREAK_ORDER
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from pystarter.recommend import Recommendation
+
+
+def make_console(stderr: bool = False, soft_wrap: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap)
+
+
+def echo_json(payload: Any) -> None:
+    """One JSON document on stdout (``--json``)."""
+    import json
+
+    import typer
+
+    typer.echo(json.dumps(payload, indent=2))
+
+
+def is_tty(stream: Any) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+def fail(message: str, status: ExitStatus, exit: Any = sys.exit) -> NoReturn:
+    """Print the one line and leave with ``status`` (by ``sys.exit``, or by what ``exit``
+    raises: typer.Exit from inside a typer command)."""
+    line = " ".join(message.split())
+    sys.stderr.write(f"error: {line}\n")
+    sys.stderr.flush()
+    exit(int(status))
+    raise AssertionError("unreachable")
+
+
+def debugging() -> bool:
+    return os.environ.get("PYSTARTER_DEBUG") == "1"
+
+
+@contextmanager
+def stdout_to_stderr(active: bool) -> Iterator[None]:
+    """With ``--json``, stdout holds one JSON object and nothing else: what a template's tasks,
+    git or an installer print while the work runs goes to stderr (file descriptor 1 itself
+    is pointed at 2, so child processes follow)."""
+    if not active:
+        yield
+        return
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, ValueError):  # no stdout to protect
+        yield
+        return
+    try:
+        yield
+    finally:
+        with suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_progress(quiet: bool) -> Callable[[str], Any]:
+    """A context manager factory showing a spinner on stderr, silent for --json or no TTY."""
+
+    @contextmanager
+    def progress(label: str) -> Iterator[Callable[[str], None]]:
+        if quiet or not is_tty(sys.stderr):  # no spinner, and no rich import, for scripts
+            yield lambda _step: None
+            return
+        with make_console(stderr=True).status(label) as status:
+            yield lambda step: status.update(f"{label}: {step}")
+
+    return progress
+
+
+def escape(text: str) -> str:
+    """rich's markup escape, imported only when something is printed."""
+    from rich.markup import escape as escape_markup
+
+    return escape_markup(text)
+
+
+def scores_table(rec: Recommendation) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+    table.add_column("framework")
+    table.add_column("score", justify="right")
+    table.add_column("")
+    top = max(rec.scores.values()) or 1
+    for framework in sorted(TIE_BREAK_ORDER, key=lambda fw: -rec.scores[fw]):
+        score = rec.scores[framework]
+        bar = "█" * round(12 * score / top) if score else ""
+        style = "bold green" if framework == rec.framework else ""
+        table.add_row(
+            Text(FRAMEWORK_TITLES[framework], style=style),
+            str(score),
+            Text(bar, style=style or "dim"),
+        )
+    return table
+
+
+def recommendation_panel(rec: Recommendation) -> Any:
+    """The recommendation as ``recommend`` and the wizard show it."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    reasons = Text()
+    for reason in rec.reasons:
+        reasons.append("  • ")
+        reasons.append(reason + "\n")
+    body = Group(
+        Text("Needs: " + (", ".join(rec.needs) or "none"), style="dim"),
+        Text(),
+        scores_table(rec),
+        Text(),
+        Text("Why", style="bold"),
+        reasons,
+        Text(
+            f"Runner-up: {FRAMEWORK_TITLES[rec.runner_up]}. {rec.runner_up_when}.", style="italic"
+        ),
+    )
+    return Panel(
+        body,
+        title=f"[bold]Recommended: {FRAMEWORK_TITLES[rec.framework]}[/]",
+        title_align="left",
+        border_style="green",
+        expand=False,
+    )
