@@ -172,11 +172,11 @@ class Implication:
     value: Answer
 
 
+#: What a deploy target picks instead of the answer its rule refuses.
+_INSTEAD: dict[str, Answer] = {"use_docker": True, "database": "postgresql"}
 #: Defaults that follow from another answer: each is the other side of a rule above.
 IMPLICATIONS: tuple[Implication, ...] = tuple(
-    Implication(rule.when, rule.key, {"use_docker": True, "database": "postgresql"}[rule.key])
-    for rule in RULES
-    if "deploy" in rule.when
+    Implication(rule.when, rule.key, _INSTEAD[rule.key]) for rule in RULES if "deploy" in rule.when
 )
 
 
