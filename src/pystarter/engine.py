@@ -115,7 +115,7 @@ def new_project(
             )
         if request.lock:
             on_step("locking")
-            _lock(destination, result.notes)
+            _lock(destination, result.notes, request.answers.get("deploy") == "elastic-beanstalk")
         if request.git:
             on_step("git")
             result.git_commit = git.first_commit(destination, FIRST_COMMIT_SUBJECT, result.notes)
@@ -155,9 +155,10 @@ def _preview(
     return actions
 
 
-def _lock(destination: Path, notes: list[str]) -> None:
+def _lock(destination: Path, notes: list[str], export: bool = False) -> None:
     """``uv lock`` so the first commit pins every dependency; offline or failing, the project
-    is made all the same and a note says how to finish."""
+    is made all the same and a note says how to finish. ``export``: requirements.txt (which
+    Elastic Beanstalk installs) is written from the lock too."""
     uv = shutil.which("uv")
     if uv is None or not (destination / "pyproject.toml").is_file():
         return
@@ -166,6 +167,14 @@ def _lock(destination: Path, notes: list[str]) -> None:
     except InstallError as exc:
         (destination / "uv.lock").unlink(missing_ok=True)
         notes.append(f"{exc.message}: run uv lock in the project and commit uv.lock")
+        return
+    if export:
+        command = [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project"]
+        command += ["--quiet", "--output-file", "requirements.txt"]
+        try:
+            _run_installer(command, destination, "uv export", "", LOCK_TIMEOUT)
+        except InstallError as exc:
+            notes.append(f"{exc.message}: run the uv export command in requirements.txt")
 
 
 def _install(destination: Path, finish: str, python: str) -> str:
