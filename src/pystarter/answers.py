@@ -20,6 +20,7 @@ from pystarter.options import (
     builtin_questions,
     check_compatible,
     default_options,
+    implied,
     validate_choice,
 )
 from pystarter.questionnaire import Questionnaire
@@ -273,7 +274,8 @@ def builtin_answers(
     ``given`` already holds flags > --data > --answers-file; ``lower_layers`` are config
     defaults and git identity, used only for what ``given`` lacks.
     """
-    answers = layer(given, builtin_defaults(framework, needs, lower_layers))
+    # What a deploy target implies (PostgreSQL, Docker) beats config defaults, not the user.
+    answers = layer(given, implied(given), builtin_defaults(framework, needs, lower_layers))
     answers["framework"] = framework
     check_builtin_answers(answers)
     answers["python_version"] = str(answers["python_version"])

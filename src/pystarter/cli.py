@@ -236,6 +236,14 @@ def new(
             autocompletion=complete_choice("ci"),
         ),
     ] = None,
+    deploy: Annotated[
+        str | None,
+        typer.Option(
+            help="Deploy target: its platform files and a README section.",
+            metavar=_choices(choice_values("deploy")),
+            autocompletion=complete_choice("deploy"),
+        ),
+    ] = None,
     git: Annotated[bool, typer.Option("--git/--no-git", help="git init + first commit.")] = True,
     install: Annotated[
         bool | None,
@@ -292,6 +300,7 @@ def new(
         "use_celery": celery,
         "use_docker": docker,
         "ci": ci,
+        "deploy": deploy,
     }
     options = NewOptions(
         destination=destination_argument(dest) if dest is not None else None,

@@ -125,7 +125,7 @@ def new_project(
             )
         if request.lock:
             on_step("locking")
-            lock(destination, result.notes)
+            lock(destination, result.notes, request.answers.get("deploy") == "elastic-beanstalk")
         if request.git:
             on_step("git")
             result.git_commit = git.first_commit(destination, result.notes)

@@ -29,6 +29,7 @@ FEATURES: dict[str, Feature] = {
         Feature("rest-api", "use_rest_api", True, False),
         Feature("ci", "ci", None, "none"),
         Feature("database", "database", None, "none"),
+        Feature("deploy", "deploy", None, "none"),
     )
 }
 

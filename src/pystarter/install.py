@@ -62,9 +62,10 @@ def _is_version(program: str, version: str) -> bool:
     return completed.returncode == 0 and completed.stdout.strip() == version
 
 
-def lock(destination: Path, notes: list[str]) -> None:
+def lock(destination: Path, notes: list[str], export: bool = False) -> None:
     """``uv lock`` so the first commit pins every dependency; offline or failing, the project
-    is made all the same and a note says how to finish."""
+    is made all the same and a note says how to finish. ``export``: requirements.txt (which
+    Elastic Beanstalk installs) is written from the lock too."""
     uv = shutil.which("uv")
     if uv is None or not (destination / "pyproject.toml").is_file():
         return
@@ -73,6 +74,14 @@ def lock(destination: Path, notes: list[str]) -> None:
     except InstallError as exc:
         (destination / "uv.lock").unlink(missing_ok=True)
         notes.append(f"{exc.message}: run uv lock in the project and commit uv.lock")
+        return
+    if export:
+        command = [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project"]
+        command += ["--quiet", "--output-file", "requirements.txt"]
+        try:
+            run_installer(command, destination, "uv export", "", LOCK_TIMEOUT)
+        except InstallError as exc:
+            notes.append(f"{exc.message}: run the uv export command in requirements.txt")
 
 
 def install_project(destination: Path, python: str = sys.executable) -> str:

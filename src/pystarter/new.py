@@ -176,9 +176,11 @@ def run_new(
                 else read_template_config(session.root)
             )
             unknown_keys(data, config.question_list(), template.source)
+            implications: list[str] = []
             if template.kind == "builtin":
                 assert framework is not None
                 answers = _builtin_answers(framework, given, needs, options, wizard)
+                implications = options_table.implied_notes(given, answers)
             else:
                 _refuse_builtin_flags(options, config.question_list(), template)
                 _check_trust(session, config, wizard)
@@ -194,6 +196,7 @@ def run_new(
                 raise CancelledError("cancelled; nothing was created")
             with progress(f"Creating {options.destination.absolute().name}") as on_step:
                 result = new_project(request, session, on_step)
+            result.notes[:0] = implications
         return _outcome(options, request, result, commands, recommendation, secret_keys, wizard)
     except (KeyboardInterrupt, RuntimeError) as exc:  # the project may be complete: say so
         if result is None or interrupt_within(exc) is None:

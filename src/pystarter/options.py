@@ -36,9 +36,11 @@ FLAGS: dict[str, tuple[str, str]] = {
     "use_celery": ("--celery", "Celery worker"),
     "use_docker": ("--docker", "Docker"),
     "ci": ("--ci", "Continuous integration"),
+    "deploy": ("--deploy", "Deploy target"),
 }
-#: Options that only add files checked for syntax (Docker, CI), not code that runs.
-SYNTAX_ONLY = ("use_docker", "ci")
+#: Options that only add files checked for syntax (Docker, CI), not code that the projects' own
+#: tests run; the deploy files are run by pystarter's rehearsal (tests/test_deploy_rehearsal.py).
+SYNTAX_ONLY = ("use_docker", "ci", "deploy")
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,66 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule({"database": "none"}, "use_auth", True, "user accounts need a database"),
     Rule({"framework": "fastapi"}, "use_rest_api", False, "a FastAPI project is a REST API"),
+    *(
+        Rule({"deploy": target}, "use_docker", False, f"{title} runs the Docker image")
+        for target, title in (("fly", "Fly.io"), ("compose", "the production compose file"))
+    ),
+    *(
+        Rule(
+            {"deploy": target},
+            "database",
+            "sqlite",
+            f"{title} gives every deploy a fresh disk, so SQLite would lose its data",
+        )
+        for target, title in (
+            ("heroku", "Heroku"),
+            ("railway", "Railway"),
+            ("elastic-beanstalk", "Elastic Beanstalk"),
+        )
+    ),
 )
+
+
+@dataclass(frozen=True)
+class Implication:
+    """When every ``when`` item holds and nobody answered ``key``, ``key`` defaults to
+    ``value``; the output says so (the matching :class:`Rule` refuses the other answer)."""
+
+    when: Mapping[str, Answer]
+    key: str
+    value: Answer
+
+
+#: What a deploy target picks instead of the answer its rule refuses.
+_INSTEAD: dict[str, Answer] = {"use_docker": True, "database": "postgresql"}
+#: Defaults that follow from another answer: each is the other side of a rule above.
+IMPLICATIONS: tuple[Implication, ...] = tuple(
+    Implication(rule.when, rule.key, _INSTEAD[rule.key]) for rule in RULES if "deploy" in rule.when
+)
+
+
+def implied(answers: Mapping[str, Any]) -> dict[str, Answer]:
+    """The defaults ``answers`` imply for the questions they leave open."""
+    return {
+        i.key: i.value
+        for i in IMPLICATIONS
+        if i.key not in answers and all(answers.get(k) == v for k, v in i.when.items())
+    }
+
+
+def implied_notes(given: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
+    """One line per answer an implication chose (``given`` holds what the user answered)."""
+    notes = []
+    for i in IMPLICATIONS:
+        if i.key in given or answers.get(i.key) != i.value:
+            continue
+        if all(answers.get(k) == v for k, v in i.when.items()):
+            rule = next(r for r in RULES if r.when == i.when and r.key == i.key)
+            notes.append(
+                f"{_describe_when(i.when)} implies {_describe(i.key, i.value)}: {rule.reason}"
+            )
+    return notes
+
 
 #: Pairs of options whose code meets at run time: the suite renders every value pair of these.
 INTERACTING_PAIRS: tuple[tuple[str, str], ...] = (

@@ -4,6 +4,7 @@ Debugger and reloader only with ``FLASK_DEBUG=1``. In production run gunicorn in
 """
 
 import os
+from pathlib import Path
 
 from flask.cli import load_dotenv
 
@@ -11,7 +12,7 @@ from . import create_app
 
 
 def main() -> None:
-    load_dotenv()
+    load_dotenv(Path(__file__).resolve().parent.parent / ".env")  # the project's, from any folder
     app = create_app()
     app.run(host="127.0.0.1", port=int(os.environ.get("PORT", "8000")))
 

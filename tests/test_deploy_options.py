@@ -1,0 +1,139 @@
+"""``--deploy``: its rules in the option table, through the CLI (flags, ``--data``, ``add`` and
+``remove``), and what each target renders. The rehearsal of the files is
+tests/test_deploy_rehearsal.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pystarter.options import allowed_choices, implied
+from tests.helpers import invoke
+
+FRESH_DISK = ("heroku", "railway", "elastic-beanstalk")
+NEEDS_IMAGE = ("fly", "compose")
+
+
+def new(tmp_path: Path, *args: str, name: str = "shop") -> tuple[int, dict, str]:
+    result = invoke("new", str(tmp_path / name), "--no-input", "--no-git", "--json", *args)
+    payload = json.loads(result.stdout) if result.stdout.strip() else {}
+    return result.exit_code, payload, result.stderr
+
+
+@pytest.mark.parametrize("target", FRESH_DISK)
+def test_a_fresh_disk_target_defaults_to_postgresql_and_says_so(
+    tmp_path: Path, target: str
+) -> None:
+    status, payload, stderr = new(tmp_path, "-f", "django", "--deploy", target)
+    assert status == 0, stderr
+    assert payload["answers"]["database"] == "postgresql"
+    assert payload["answers"]["deploy"] == target
+    assert any(f"--deploy {target} implies --database postgresql" in n for n in payload["notes"])
+
+
+@pytest.mark.parametrize("target", FRESH_DISK)
+def test_a_fresh_disk_target_refuses_sqlite_given_any_way(tmp_path: Path, target: str) -> None:
+    for args in (
+        ("--database", "sqlite", "--deploy", target),
+        ("--data", "database=sqlite", "--data", f"deploy={target}"),
+    ):
+        status, _, stderr = new(tmp_path, "-f", "flask", *args)
+        assert status == 2
+        assert f"--database sqlite with --deploy {target}" in stderr
+        assert "fresh disk" in stderr
+        assert not (tmp_path / "shop").exists()
+    answers_file = tmp_path / "answers.yml"
+    answers_file.write_text(f"database: sqlite\ndeploy: {target}\n")
+    status, _, stderr = new(tmp_path, "-f", "fastapi", "--answers-file", str(answers_file))
+    assert status == 2 and "fresh disk" in stderr
+
+
+def test_another_database_is_kept_with_a_fresh_disk_target(tmp_path: Path) -> None:
+    status, payload, stderr = new(
+        tmp_path, "-f", "flask", "--deploy", "heroku", "--database", "none"
+    )
+    assert status == 0, stderr
+    assert payload["answers"]["database"] == "none"
+    assert not any("implies" in n for n in payload["notes"])
+
+
+@pytest.mark.parametrize("target", NEEDS_IMAGE)
+def test_an_image_target_turns_docker_on_and_says_so(tmp_path: Path, target: str) -> None:
+    status, payload, stderr = new(tmp_path, "-f", "fastapi", "--deploy", target)
+    assert status == 0, stderr
+    assert payload["answers"]["use_docker"] is True
+    assert payload["answers"]["database"] == "sqlite"  # on a volume: kept
+    assert any(f"--deploy {target} implies --docker" in n for n in payload["notes"])
+    assert "Dockerfile" in payload["files"]
+
+
+@pytest.mark.parametrize("target", NEEDS_IMAGE)
+def test_an_image_target_refuses_no_docker(tmp_path: Path, target: str) -> None:
+    status, _, stderr = new(tmp_path, "-f", "django", "--deploy", target, "--no-docker")
+    assert status == 2
+    assert f"--no-docker with --deploy {target}" in stderr
+    assert "runs the Docker image" in stderr
+
+
+def test_an_unknown_target_lists_the_choices(tmp_path: Path) -> None:
+    status, _, stderr = new(tmp_path, "-f", "django", "--deploy", "netlify")
+    assert status == 2
+    assert "heroku, railway, fly, elastic-beanstalk, compose, none" in stderr
+
+
+def test_no_target_by_default_and_nothing_implied(tmp_path: Path) -> None:
+    status, payload, stderr = new(tmp_path, "-f", "django")
+    assert status == 0, stderr
+    assert payload["answers"]["deploy"] == "none"
+    assert payload["answers"]["database"] == "sqlite"
+    assert payload["answers"]["use_docker"] is False
+    assert not {"Procfile", "app.json", "railway.json", "fly.toml"} & set(payload["files"])
+
+
+def test_the_wizard_offers_only_what_the_earlier_answers_allow() -> None:
+    assert "heroku" not in allowed_choices("deploy", "flask", {"database": "sqlite"})
+    assert "heroku" in allowed_choices("deploy", "flask", {"database": "postgresql"})
+    assert "fly" not in allowed_choices("deploy", "flask", {"use_docker": False})
+    assert "fly" in allowed_choices("deploy", "flask", {"use_docker": True})
+    assert "sqlite" not in allowed_choices("database", "django", {"deploy": "railway"})
+
+
+def test_implications_never_override_an_answer() -> None:
+    assert implied({"deploy": "heroku"}) == {"database": "postgresql"}
+    assert implied({"deploy": "heroku", "database": "mysql"}) == {}
+    assert implied({"deploy": "fly"}) == {"use_docker": True}
+    assert implied({"deploy": "none"}) == {}
+
+
+def test_the_answers_file_records_the_target(tmp_path: Path) -> None:
+    status, _, stderr = new(tmp_path, "-f", "flask", "--deploy", "railway")
+    assert status == 0, stderr
+    answers = yaml.safe_load((tmp_path / "shop" / ".copier-answers.yml").read_text())
+    assert answers["deploy"] == "railway" and answers["database"] == "postgresql"
+
+
+def test_add_and_remove_deploy_follow_the_rules(tmp_path: Path) -> None:
+    project = tmp_path / "svc"
+    made = invoke("new", str(project), "-f", "flask", "--no-input")
+    assert made.exit_code == 0, made.stderr
+    refused = invoke("add", "deploy", "heroku", "--path", str(project))
+    assert refused.exit_code == 2 and "--database sqlite with --deploy heroku" in refused.stderr
+    refused = invoke("add", "deploy", "fly", "--path", str(project))
+    assert refused.exit_code == 2 and "--no-docker with --deploy fly" in refused.stderr
+    no_value = invoke("add", "deploy", "--path", str(project))
+    assert no_value.exit_code == 2 and "pystarter add deploy heroku" in no_value.stderr
+    (project / "notes.txt").write_text("wip\n")
+    dirty = invoke("add", "deploy", "compose", "--path", str(project))
+    assert dirty.exit_code == 2 and "uncommitted changes" in dirty.stderr
+
+
+def test_remove_docker_is_refused_naming_the_target(tmp_path: Path) -> None:
+    project = tmp_path / "svc"
+    made = invoke("new", str(project), "-f", "fastapi", "--deploy", "fly", "--no-input")
+    assert made.exit_code == 0, made.stderr
+    refused = invoke("remove", "docker", "--path", str(project))
+    assert refused.exit_code == 2
+    assert "--no-docker with --deploy fly" in refused.stderr
