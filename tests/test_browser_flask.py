@@ -40,8 +40,11 @@ def assert_styled(page: Page) -> None:
     assert second["x"] - (first["x"] + first["width"]) >= 12  # 1rem; a space would be ~4px
 
 
+EMAIL = "ada@example.com"
+
+
 def log_in(page: Page) -> None:
-    page.fill("#username", "ada")
+    page.fill("#email", EMAIL)
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
@@ -68,12 +71,12 @@ def test_a_person_signs_up_logs_in_and_out_in_chromium(tmp_path: Path) -> None:
 
         # Sign up: logged in, on the account page.
         page.get_by_role("link", name="Register").click()
-        page.fill("#username", "ada")
+        page.fill("#email", EMAIL)
         page.fill("#password", PASSWORD)
         page.fill("#confirm", PASSWORD)
         page.get_by_role("button", name="Register").click()
         assert path_of(page, base_url) == "/account"
-        assert "You are logged in as ada." in page.inner_text("main")
+        assert f"You are logged in as {EMAIL}." in page.inner_text("main")
 
         # Log out, log in from the nav: home, then the account page through the nav.
         page.get_by_role("button", name="Log out").click()
@@ -81,8 +84,8 @@ def test_a_person_signs_up_logs_in_and_out_in_chromium(tmp_path: Path) -> None:
         page.get_by_role("link", name="Log in").click()
         log_in(page)
         assert path_of(page, base_url) == "/"
-        page.get_by_role("link", name="ada").click()
-        assert "You are logged in as ada." in page.inner_text("main")
+        page.get_by_role("link", name=EMAIL).click()
+        assert f"You are logged in as {EMAIL}." in page.inner_text("main")
         page.get_by_role("button", name="Log out").click()
 
         # The protected page sends an anonymous visitor to log in, and back after it.
@@ -92,7 +95,7 @@ def test_a_person_signs_up_logs_in_and_out_in_chromium(tmp_path: Path) -> None:
         assert_styled(page)
         log_in(page)
         assert path_of(page, base_url) == "/account"
-        assert "You are logged in as ada." in page.inner_text("main")
+        assert f"You are logged in as {EMAIL}." in page.inner_text("main")
 
         page.goto(f"{base_url}/nowhere")
         assert "Page not found" in page.inner_text("h1")

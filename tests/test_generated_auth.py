@@ -30,14 +30,15 @@ PASSWORD = "correct horse battery staple"
 
 def flask_user(base_url: str, username: str) -> Client:
     """Register through the HTML form, CSRF token and all: the client holds the session."""
+    email = f"{username}@example.com"
     client = Client(base_url)
     status, page = client.request("GET", "/auth/register")
     assert status == 200, page
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token, page
-    form = {"username": username, "password": PASSWORD, "confirm": PASSWORD}
+    form = {"email": email, "password": PASSWORD, "confirm": PASSWORD}
     status, page = client.request("POST", "/auth/register", form={**form, "csrf_token": token[1]})
-    assert status == 200 and f"logged in as {username}" in page, (status, page)
+    assert status == 200 and f"logged in as {email}" in page, (status, page)
     return client
 
 

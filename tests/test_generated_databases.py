@@ -27,7 +27,7 @@ from tests.projects import (
 #: A table every PostgreSQL render of the framework with auth migrates, and a row to put in it.
 DEVELOPMENT_ROW = {
     "django": ("auth_group", {"name": "kept by the tests"}),
-    "flask": ("users", {"username": "kept by the tests", "password_hash": "x"}),
+    "flask": ("users", {"email": "kept@example.com", "password_hash": "x"}),
     "fastapi": ("users", {"email": "kept@example.com", "hashed_password": "x"}),
 }
 

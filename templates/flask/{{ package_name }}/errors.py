@@ -13,12 +13,14 @@ def wants_json() -> bool:
 
 
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
-    """Also called for unhandled exceptions, as a 500 (Flask logs their traceback first)."""
+    """Also called for unhandled exceptions, as a 500 (Flask logs their traceback first). The
+    error's own headers stay (``WWW-Authenticate`` of a 401, ``Retry-After`` of a 429)."""
     code = error.code or 500
+    headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
     if wants_json():
-        return {"error": error.name, "detail": error.description}, code
+        return {"error": error.name, "detail": error.description}, code, headers
     if code in ERROR_PAGES:
-        return render_template(ERROR_PAGES[code]), code
+        return render_template(ERROR_PAGES[code]), code, headers
     return error
 
 
