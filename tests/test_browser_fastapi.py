@@ -29,10 +29,17 @@ OPERATIONS = {
     ("GET", "/items"),
     ("POST", "/items"),
     ("GET", "/items/{item_id}"),
+    ("PUT", "/items/{item_id}"),
+    ("PATCH", "/items/{item_id}"),
     ("DELETE", "/items/{item_id}"),
     ("POST", "/auth/token"),
+    ("POST", "/auth/password-recovery"),
+    ("POST", "/auth/reset-password"),
+    ("GET", "/users"),
     ("POST", "/users"),
     ("GET", "/users/me"),
+    ("PATCH", "/users/me/password"),
+    ("PATCH", "/users/{user_id}"),
 }
 
 

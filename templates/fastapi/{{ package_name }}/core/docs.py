@@ -19,6 +19,11 @@ DOCS_URL = "/docs"
 OAUTH2_REDIRECT_URL = "/docs/oauth2-redirect"
 REDOC_URL = "/redoc"
 ASSETS_URL = "/docs-assets"
+#: The docs pages run their inline set-up script and this app's files, and nothing else.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
+)
 
 
 def add_docs(app: FastAPI) -> None:
@@ -29,7 +34,7 @@ def add_docs(app: FastAPI) -> None:
     @app.get(DOCS_URL, include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "").rstrip("/")
-        return get_swagger_ui_html(
+        response = get_swagger_ui_html(
             openapi_url=f"{root}{app.openapi_url}",
             title=f"{app.title} - Swagger UI",
             oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT_URL}",
@@ -38,10 +43,14 @@ def add_docs(app: FastAPI) -> None:
             swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
             swagger_ui_parameters=app.swagger_ui_parameters,
         )
+        response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
 
     @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
     async def swagger_ui_oauth2_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        response = get_swagger_ui_oauth2_redirect_html()
+        response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
 
     @app.get(REDOC_URL, include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
@@ -54,5 +63,5 @@ def add_docs(app: FastAPI) -> None:
             with_google_fonts=False,
         )
         # ReDoc's sidebar shows Redocly's logo from their CDN: images from this app only.
-        response.headers["Content-Security-Policy"] = "img-src 'self' data:"
+        response.headers["Content-Security-Policy"] = DOCS_CSP
         return response
