@@ -208,7 +208,7 @@ def change_answers(
         result.up_to_date = True
         return result
     with _restored_on_failure(repo):
-        base_tree = _last_render(repo, origin)
+        base_tree = _last_render(repo, origin, project)
         if base_tree is not None and origin.kind == "folder":
             fresh = _render(project, repo, origin, old, config, skip_tasks=True)
             if merge.with_install_files(repo, base_tree, fresh) != base_tree:
@@ -257,13 +257,13 @@ def _refuse_other_version(project: Project, origin: Origin, action: str) -> None
         )
 
 
-def _last_render(repo: GitProject, origin: Origin) -> str | None:
+def _last_render(repo: GitProject, origin: Origin, project: Project) -> str | None:
     """For the built-ins and folders: the tree of the project's last pristine render in the
     current branch's history (None for git templates, or when the history has none)."""
     if origin.kind == "git":
         return None
-    found = merge.last_render(repo, FIRST_COMMIT_SUBJECT)
-    return merge.tree_at(repo, found[0]) if found else None
+    found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
+    return found[0] if found else None
 
 
 def require_clean_git(project: Project) -> GitProject:
@@ -375,12 +375,11 @@ def _base_tree(
         base = replace(origin, template=origin.base_template)
         rendered = _render(project, repo, base, answers, config, skip_tasks=True)
         return rendered, config.skip_if_exists(answers)
-    found = merge.last_render(repo, FIRST_COMMIT_SUBJECT)
-    tree = merge.tree_at(repo, found[0]) if found else None
-    if found and tree:
+    found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
+    if found:
         if found[1]:
             result.old_version = found[1]
-        return tree, ()
+        return found[0], ()
     recorded = project.recorded.get(f"{RECORD_PREFIX}version")
     if origin.kind == "builtin" and recorded and recorded != origin.target_version:
         raise NotUpdatableError(
@@ -523,10 +522,10 @@ def render_is_current(project: Project, origin: Origin) -> tuple[bool, str | Non
     repo = GitProject.of(project.path)
     if repo is None or repo.run("rev-parse", "-q", "--verify", "HEAD", check=False).returncode:
         return False, None
-    found = merge.last_render(repo, FIRST_COMMIT_SUBJECT)
-    base = merge.tree_at(repo, found[0]) if found else None
-    if found is None or base is None:
+    found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
+    if found is None:
         return False, None
+    base = found[0]
     config = _config_of(origin)
     answers = _complete(project, origin, config, fit_answers(config, project.user_answers, []))
     tree = _render(project, repo, origin, answers, config, skip_tasks=True)
