@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -341,3 +342,30 @@ def git_merge(project: Path, branch: str) -> bool:
         cwd=project, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=False,
     )  # fmt: skip
     return done.returncode == 0
+
+
+def test_migrations_that_update_does_not_run_are_named(tmp_path: Path) -> None:
+    """Case 6, in part: pystarter does not run ``_migrations`` yet, and says which ones
+    apply (copier's forms: command with and without version, the older before/after)."""
+    template = make_template(tmp_path / "tpl", TEMPLATE)
+    project = render(str(template), tmp_path / "svc")
+    migrations = """\
+        _migrations:
+          - {version: v2, command: "touch crossed"}
+          - {version: v9, command: "touch not-crossed"}
+          - {command: "touch every-update"}
+          - {version: v2, before: ["touch legacy-before"], after: ["touch legacy-after"]}
+          - {version: v1, after: ["touch legacy-old"]}
+        """
+    copier_yml = (template / "copier.yml").read_text()
+    (template / "copier.yml").write_text(copier_yml + textwrap.dedent(migrations))
+    (template / "README.md.jinja").write_text("# {{ project_name }}\n\nfrom v2\n")
+    git_save(template, "v2", tag="v2")
+
+    status, outcome = update_json(project, "--trust")
+
+    assert status == 0, outcome
+    [note] = [n for n in outcome["notes"] if "_migrations" in n]
+    for ran in ("touch crossed", "every-update", "legacy-before", "legacy-after"):
+        assert ran in note
+    assert "not-crossed" not in note and "legacy-old" not in note

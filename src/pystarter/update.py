@@ -169,7 +169,44 @@ def _update(
         base_tree = merge.without(repo, base_tree, excluded(config, answers))
         skip = (*base_skip, *config.skip_if_exists(answers))
         _merge(repo, project, origin, base_tree, target_tree, skip, result)
+    pending = pending_migrations(config, result.old_version, result.new_version)
+    if pending and not result.up_to_date:
+        result.notes.append(
+            "pystarter does not run the template's _migrations yet; run these in the project "
+            f"if they apply: {'; '.join(pending)}"
+        )
     return result
+
+
+def pending_migrations(config: TemplateConfig, old: str | None, new: str | None) -> list[str]:
+    """The ``_migrations`` commands copier would run going from ``old`` to ``new`` (its
+    current form with or without ``version``, a plain command, and the older
+    ``version``/``before``/``after`` form), as written."""
+    from pystarter.update_check import pep440
+
+    start, end = pep440(old or ""), pep440(new or "")
+
+    def crossed(version: Any) -> bool:
+        at = pep440(str(version))
+        return at is not None and start is not None and end is not None and start < at <= end
+
+    found: list[str] = []
+    migrations = config.settings.get("_migrations") or []
+    for migration in migrations if isinstance(migrations, list) else [migrations]:
+        if isinstance(migration, (str, list)):
+            found.append(migration if isinstance(migration, str) else " ".join(map(str, migration)))
+        elif isinstance(migration, dict) and ("before" in migration or "after" in migration):
+            if crossed(migration.get("version")):
+                for stage in ("before", "after"):
+                    found += [str(command) for command in migration.get(stage) or []]
+        elif (
+            isinstance(migration, dict)
+            and "command" in migration
+            and ("version" not in migration or crossed(migration["version"]))
+        ):
+            command = migration["command"]
+            found.append(command if isinstance(command, str) else " ".join(map(str, command)))
+    return found
 
 
 def change_answers(
