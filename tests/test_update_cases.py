@@ -6,7 +6,9 @@ overwrites a git-ignored file, and where cheap the result is compared with
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -286,3 +288,84 @@ def test_exit_status_says_newer_version_from_cannot_tell(tmp_path: Path) -> None
     assert failed.exit_code == 2, failed.stdout
     assert "cannot reach" in failed.stderr
     assert git("status", "--porcelain", cwd=project) == ""
+
+
+def test_base_after_merging_two_branches_that_each_ran_add(tmp_path: Path) -> None:
+    """Case 13: the base was the newest render by date, so a file the other branch's add
+    brought in (and the user edited; the template never changed it) was 'added by both'."""
+    spec = {
+        **TEMPLATE,
+        "copier.yml": TEMPLATE["copier.yml"]
+        + "docker: {type: bool, default: false}\n"  # the spec ends indented: no indent here
+        + "        celery: {type: bool, default: false}\n",
+        "{% if docker %}Dockerfile{% endif %}.jinja": "FROM python\n",
+        "{% if celery %}worker.py{% endif %}.jinja": "WORKER = 1\n",
+    }
+    template = build_file_tree(spec, tmp_path / "tpl")
+    project = render(str(template), tmp_path / "svc")
+    trunk = git("rev-parse", "--abbrev-ref", "HEAD", cwd=project).strip()
+    git("checkout", "-q", "-b", "with-docker", cwd=project)
+    assert invoke("add", "--data", "docker=true", "--path", str(project)).exit_code == 0
+    git("commit", "-q", "--no-gpg-sign", "--no-edit", cwd=project)
+    (project / "Dockerfile").write_text("FROM python\nRUN echo ours\n")
+    commit_all(project, "our Dockerfile")
+    git("checkout", "-q", trunk, cwd=project)
+    assert invoke("add", "--data", "celery=true", "--path", str(project)).exit_code == 0
+    git("commit", "-q", "--no-gpg-sign", "--no-edit", cwd=project)
+    (project / "worker.py").write_text("WORKER = 2  # ours\n")
+    commit_all(project, "our worker")
+    answers = (project / ".copier-answers.yml").read_text()
+    merged = git_merge(project, "with-docker")
+    if not merged:  # both branches changed adjacent answers: resolve as a person would
+        (project / ".copier-answers.yml").write_text(
+            answers.replace("docker: false", "docker: true")
+        )
+        commit_all(project, "Merge branch 'with-docker'")
+    (template / "README.md.jinja").write_text("# {{ project_name }}\n\nfrom v2\n")
+
+    status, outcome = update_json(project)
+
+    assert status == 0, outcome
+    assert outcome["conflicts"] == []
+    assert outcome["changed"] == ["README.md"]
+    assert (project / "Dockerfile").read_text() == "FROM python\nRUN echo ours\n"
+    assert (project / "worker.py").read_text() == "WORKER = 2  # ours\n"
+
+
+def git_merge(project: Path, branch: str) -> bool:
+    import subprocess
+
+    from tests.helpers import GIT_ENV
+
+    done = subprocess.run(
+        ["git", "merge", "-q", "--no-edit", "--no-gpg-sign", branch],
+        cwd=project, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return done.returncode == 0
+
+
+def test_migrations_that_update_does_not_run_are_named(tmp_path: Path) -> None:
+    """Case 6, in part: pystarter does not run ``_migrations`` yet, and says which ones
+    apply (copier's forms: command with and without version, the older before/after)."""
+    template = make_template(tmp_path / "tpl", TEMPLATE)
+    project = render(str(template), tmp_path / "svc")
+    migrations = """\
+        _migrations:
+          - {version: v2, command: "touch crossed"}
+          - {version: v9, command: "touch not-crossed"}
+          - {command: "touch every-update"}
+          - {version: v2, before: ["touch legacy-before"], after: ["touch legacy-after"]}
+          - {version: v1, after: ["touch legacy-old"]}
+        """
+    copier_yml = (template / "copier.yml").read_text()
+    (template / "copier.yml").write_text(copier_yml + textwrap.dedent(migrations))
+    (template / "README.md.jinja").write_text("# {{ project_name }}\n\nfrom v2\n")
+    git_save(template, "v2", tag="v2")
+
+    status, outcome = update_json(project, "--trust")
+
+    assert status == 0, outcome
+    [note] = [n for n in outcome["notes"] if "_migrations" in n]
+    for ran in ("touch crossed", "every-update", "legacy-before", "legacy-after"):
+        assert ran in note
+    assert "not-crossed" not in note and "legacy-old" not in note

@@ -169,7 +169,44 @@ def _update(
         base_tree = merge.without(repo, base_tree, excluded(config, answers))
         skip = (*base_skip, *config.skip_if_exists(answers))
         _merge(repo, project, origin, base_tree, target_tree, skip, result)
+    pending = pending_migrations(config, result.old_version, result.new_version)
+    if pending and not result.up_to_date:
+        result.notes.append(
+            "pystarter does not run the template's _migrations yet; run these in the project "
+            f"if they apply: {'; '.join(pending)}"
+        )
     return result
+
+
+def pending_migrations(config: TemplateConfig, old: str | None, new: str | None) -> list[str]:
+    """The ``_migrations`` commands copier would run going from ``old`` to ``new`` (its
+    current form with or without ``version``, a plain command, and the older
+    ``version``/``before``/``after`` form), as written."""
+    from pystarter.update_check import pep440
+
+    start, end = pep440(old or ""), pep440(new or "")
+
+    def crossed(version: Any) -> bool:
+        at = pep440(str(version))
+        return at is not None and start is not None and end is not None and start < at <= end
+
+    found: list[str] = []
+    migrations = config.settings.get("_migrations") or []
+    for migration in migrations if isinstance(migrations, list) else [migrations]:
+        if isinstance(migration, (str, list)):
+            found.append(migration if isinstance(migration, str) else " ".join(map(str, migration)))
+        elif isinstance(migration, dict) and ("before" in migration or "after" in migration):
+            if crossed(migration.get("version")):
+                for stage in ("before", "after"):
+                    found += [str(command) for command in migration.get(stage) or []]
+        elif (
+            isinstance(migration, dict)
+            and "command" in migration
+            and ("version" not in migration or crossed(migration["version"]))
+        ):
+            command = migration["command"]
+            found.append(command if isinstance(command, str) else " ".join(map(str, command)))
+    return found
 
 
 def change_answers(
@@ -208,7 +245,7 @@ def change_answers(
         result.up_to_date = True
         return result
     with _restored_on_failure(repo):
-        base_tree = _last_render(repo, origin)
+        base_tree = _last_render(repo, origin, project)
         if base_tree is not None and origin.kind == "folder":
             fresh = _render(project, repo, origin, old, config, skip_tasks=True)
             if merge.with_install_files(repo, base_tree, fresh) != base_tree:
@@ -257,13 +294,13 @@ def _refuse_other_version(project: Project, origin: Origin, action: str) -> None
         )
 
 
-def _last_render(repo: GitProject, origin: Origin) -> str | None:
+def _last_render(repo: GitProject, origin: Origin, project: Project) -> str | None:
     """For the built-ins and folders: the tree of the project's last pristine render in the
     current branch's history (None for git templates, or when the history has none)."""
     if origin.kind == "git":
         return None
-    found = merge.last_render(repo, FIRST_COMMIT_SUBJECT)
-    return merge.tree_at(repo, found[0]) if found else None
+    found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
+    return found[0] if found else None
 
 
 def require_clean_git(project: Project) -> GitProject:
@@ -375,12 +412,11 @@ def _base_tree(
         base = replace(origin, template=origin.base_template)
         rendered = _render(project, repo, base, answers, config, skip_tasks=True)
         return rendered, config.skip_if_exists(answers)
-    found = merge.last_render(repo, FIRST_COMMIT_SUBJECT)
-    tree = merge.tree_at(repo, found[0]) if found else None
-    if found and tree:
+    found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
+    if found:
         if found[1]:
             result.old_version = found[1]
-        return tree, ()
+        return found[0], ()
     recorded = project.recorded.get(f"{RECORD_PREFIX}version")
     if origin.kind == "builtin" and recorded and recorded != origin.target_version:
         raise NotUpdatableError(
@@ -523,10 +559,10 @@ def render_is_current(project: Project, origin: Origin) -> tuple[bool, str | Non
     repo = GitProject.of(project.path)
     if repo is None or repo.run("rev-parse", "-q", "--verify", "HEAD", check=False).returncode:
         return False, None
-    found = merge.last_render(repo, FIRST_COMMIT_SUBJECT)
-    base = merge.tree_at(repo, found[0]) if found else None
-    if found is None or base is None:
+    found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
+    if found is None:
         return False, None
+    base = found[0]
     config = _config_of(origin)
     answers = _complete(project, origin, config, fit_answers(config, project.user_answers, []))
     tree = _render(project, repo, origin, answers, config, skip_tasks=True)
