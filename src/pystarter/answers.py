@@ -1,4 +1,4 @@
-"""Layer answers: flags > --data > --answers-file > config [defaults] > git config > defaults."""
+"""Layer answers: flags > --data > --data-file > config [defaults] > git config > defaults."""
 
 from __future__ import annotations
 
