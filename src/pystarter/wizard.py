@@ -16,6 +16,7 @@ from typing import Any
 import questionary
 
 from pystarter.options import COMPUTED, FLAGS
+from pystarter.output import recommendation_panel
 from pystarter.questionnaire import Questionnaire
 from pystarter.recommend import FRAMEWORK_TITLES, NEEDS, Recommendation, recommend
 from pystarter.template_config import Question, TemplateConfig, cast_answer
@@ -125,8 +126,6 @@ class Wizard:
         return self.accept_recommendation(rec), rec
 
     def accept_recommendation(self, rec: Recommendation) -> str:
-        from pystarter.output import recommendation_panel
-
         self.console.print(recommendation_panel(rec))
         ordered = [rec.framework] + [
             fw for fw in ("django", "flask", "fastapi") if fw != rec.framework
