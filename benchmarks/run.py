@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shlex
 import statistics
 import subprocess
@@ -173,26 +174,33 @@ class Bench:
         for dest in dests.values():
             dest.parent.mkdir(parents=True)
         times: dict[str, list[float]] = {"ours": [], "ref": []}
+        cpu: dict[str, list[float]] = {"ours": [], "ref": []}
         runs, warmup = self.runs["render"]
         for i in range(warmup + runs):
             for side in ("ours", "ref") if i % 2 else ("ref", "ours"):
                 shutil.rmtree(dests[side], ignore_errors=True)
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
                 done = subprocess.run(sides[side], cwd=self.work, env=USER_ENV,
                                       capture_output=True, text=True)  # fmt: skip
                 seconds = time.perf_counter() - start
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
                 if done.returncode:
                     print(f"{cmd(*sides[side])}: exit {done.returncode}: {done.stderr[-400:]}",
                           file=sys.stderr)  # fmt: skip
                     return Row(what, None, None, "copier copy", 1.15, "failed")
                 if i >= warmup:
                     times[side].append(seconds)
+                    cpu[side].append(used)
         row = Row(what, statistics.median(times["ours"]), statistics.median(times["ref"]),
                   "copier copy", 1.15)  # fmt: skip
         files = [{p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file()}
                  for d in dests.values()]  # fmt: skip
         diff = sorted(files[0] ^ files[1])[:4]
+        cpu_ratio = statistics.median(cpu["ours"]) / statistics.median(cpu["ref"])
         row.note = f"differ: {diff}" if diff else f"same {len(files[0])} files, {runs} rounds"
+        row.note += f"; CPU time {cpu_ratio:.2f}x"
         return row
 
     def render_rows(self, frameworks: list[str]) -> list[Row]:

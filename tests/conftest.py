@@ -1,12 +1,27 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.helpers import REPO, TINY_TEMPLATE, build_file_tree
+
+# Property tests try the same inputs every run (fixed seed, no example database). "quick", the
+# default, is the inner loop; "thorough" (HYPOTHESIS_PROFILE=thorough, as the README's whole-suite
+# command and .ci/run set it) tries each test's full count.
+settings.register_profile(
+    "thorough",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile("quick", parent=settings.get_profile("thorough"), max_examples=10)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
 @pytest.fixture(scope="session")

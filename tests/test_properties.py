@@ -5,7 +5,8 @@ Never a traceback, never a file outside DEST, never a command built from the inp
 answer holding ``{{ }}`` or ``{% %}`` is written literally, not evaluated. Seeds are fixed
 (``derandomize``), so CI tries the same inputs every run: 354 renders (300 + 3 pinned on a
 probe template built here, 45 + 6 pinned on the built-ins) and 1,800 inputs to the name,
-answer and email checks, in about a minute and a half on two cores.
+answer and email checks, in about a minute and a half on two cores, under the thorough
+profile; the quick default tries 10 inputs a test (conftest.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -156,14 +157,11 @@ def mostly_printable(max_pieces: int = 4) -> st.SearchStrategy[str]:
 
 
 def examples(count: int) -> settings:
-    """Fixed seed, no example database, no deadline: the same ``count`` inputs every run."""
-    return settings(
-        derandomize=True,
-        database=None,
-        deadline=None,
-        max_examples=count,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )
+    """``count`` inputs under the thorough profile (CI); under the quick default, the
+    profile's few (conftest.py registers both)."""
+    if os.environ.get("HYPOTHESIS_PROFILE") == "thorough":
+        return settings(max_examples=count)
+    return settings(max_examples=min(count, settings.default.max_examples))
 
 
 #: A template that puts every answer in a file, one answer in a file name, and derives a default.

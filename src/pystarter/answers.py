@@ -1,4 +1,4 @@
-"""Layer answers: flags > --data > --answers-file > config [defaults] > git config > defaults."""
+"""Layer answers: flags > --data > --data-file > config [defaults] > git config > defaults."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from pystarter import options
 from pystarter.errors import UsageError
+from pystarter.git import user_identity
 from pystarter.names import derive_names, shown, validate_package_name, validate_slug
 from pystarter.options import (
     COMPUTED,
@@ -300,3 +301,20 @@ def project_names(answers: Mapping[str, Any], fallback_name: str) -> dict[str, s
     validate_slug(slug)
     validate_package_name(package)
     return {"project_name": names.display, "project_slug": slug, "package_name": package}
+
+
+def lower_choices(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The built-in's choices are case-insensitive (``--database PostgreSQL``, ``-d ci=GitLab``):
+    lowered here, once, for flags, ``--data`` and the answers file alike."""
+    return {
+        key: value.lower() if isinstance(value, str) and key in options.OPTIONS_BY_KEY else value
+        for key, value in given.items()
+    }
+
+
+def git_identity_if_needed(given: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, str]:
+    """git's user.name and user.email, asked only when neither the answers nor the config
+    name the author."""
+    if all(given.get(k) or config.get(k) for k in ("author_name", "author_email")):
+        return {}
+    return user_identity()

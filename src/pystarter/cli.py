@@ -307,7 +307,7 @@ def new(
         framework=framework,
         needs=tuple(need or ()),
         flags={k: v for k, v in flags.items() if v is not None},
-        data_items=list(data or ()),
+        data_items=tuple(data or ()),
         answers_file=one_of(data_file, answers_file, "--data-file", "--answers-file"),
         template=template,
         vcs_ref=vcs_ref,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pystarter.builtin import FRAMEWORKS
 from pystarter.errors import ConfigError, UsageError
 
 #: ``[defaults]`` keys and the template answer each one fills.
@@ -194,8 +195,6 @@ def _editing(path: Path) -> Iterator[Any]:
 
 
 def check_template_name(name: str) -> None:
-    from pystarter.builtin import FRAMEWORKS
-
     if name in FRAMEWORKS:
         raise UsageError(
             f"{name!r} is the name of a built-in template", "register the template as another name"

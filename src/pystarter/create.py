@@ -230,6 +230,18 @@ def check_destination(destination: Path, force: bool) -> None:
         )
 
 
+def folder_problem(folder: Path, force: bool) -> str | None:
+    """Why the folder a typed name makes cannot be used, said to the person typing (no
+    options to pass): they type another name."""
+    try:
+        check_destination(folder.absolute(), force)
+    except DestinationError as exc:
+        if folder.is_dir() and not folder.is_symlink():
+            return f"a folder {folder} is already here and not empty: type another name"
+        return f"{exc.message}: type another name"
+    return None
+
+
 def stale_claim(destination: Path) -> Path | None:
     """The claim marker a run that is gone left in DEST (killed by SIGKILL, a power cut): the
     next run on DEST removes it. The marker holds a folder named by its run's process id; a

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from pystarter.errors import InstallError
+from pystarter.errors import InstallError, UsageError
 
 LOCK_TIMEOUT = 300
 
@@ -60,6 +60,20 @@ def _is_version(program: str, version: str) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return completed.returncode == 0 and completed.stdout.strip() == version
+
+
+def check_python_for_install(version: str, supported: Iterable[str]) -> None:
+    """``--python`` alone is a pin, whatever this machine has; installing needs uv (it fetches
+    that Python) or that Python here."""
+    if has_uv() or interpreter(version):
+        return
+    usable = usable_versions(supported)
+    pick = f", pick --python {' or '.join(usable)}" if usable else ""
+    raise UsageError(
+        f"--install needs Python {version}, which is not on this machine, and uv (which would "
+        "fetch it) is not installed",
+        f"install uv (https://docs.astral.sh/uv/) or Python {version}{pick}, or pass --no-install",
+    )
 
 
 def lock(destination: Path, notes: list[str], export: bool = False) -> None:

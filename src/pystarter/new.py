@@ -1,14 +1,15 @@
-"""``pystarter new`` as plain values in, plain values out: pick the framework and template,
-layer the answers, check them, and hand them to the engine. The wizard, when there is a TTY,
-fills in what flags left open; everything else here runs the same with or without one.
+"""``pystarter new`` as plain values in, plain values out, in five steps (:func:`run_new`):
+gather what the flags and files say, decide the framework, template and answers (the wizard,
+when there is a TTY, asks what the flags left open), fix the plan, execute it in DEST, report.
+Everything here runs the same with or without a wizard; nothing prints.
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,8 +21,10 @@ from pystarter.answers import (
     builtin_questionnaire,
     check_builtin_answers,
     coerce_option_types,
+    git_identity_if_needed,
     layer,
     load_answers_file,
+    lower_choices,
     name_problem,
     parse_data_items,
 )
@@ -31,26 +34,30 @@ from pystarter.create import (
     NewProjectRequest,
     NewProjectResult,
     check_destination,
+    folder_problem,
     new_project,
     stopped_after,
 )
 from pystarter.errors import (
     CancelledError,
-    DestinationError,
-    MissingAnswersError,
     UntrustedTemplateError,
     UsageError,
     interrupt_within,
 )
-from pystarter.install import command_for, has_uv, interpreter, usable_versions
+from pystarter.install import (
+    check_python_for_install,
+    command_for,
+    has_uv,
+    interpreter,
+    usable_versions,
+)
 from pystarter.names import derive_names
-from pystarter.next_steps import for_this_machine, next_steps, reproduce_command
+from pystarter.next_steps import NewOutcome, for_this_machine, next_steps, reproduce_command
 from pystarter.options import (
-    COMPUTED,
     FLAGS,
     FRAMEWORKS,
 )
-from pystarter.questionnaire import Questionnaire, checked_answers, unknown_keys
+from pystarter.questionnaire import Questionnaire, custom_answers, unknown_keys
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 from pystarter.sources import TemplateSource, resolve_source
 from pystarter.subproject import RECORD_PREFIX
@@ -58,19 +65,20 @@ from pystarter.template_config import (
     Question,
     TemplateConfig,
     read_template_config,
-    render_maybe,
 )
 
 Progress = Callable[[str], AbstractContextManager[Callable[[str], None]]]
 
 
-@dataclass
+@dataclass(frozen=True)
 class NewOptions:
+    """What the command line says; never changed on the way."""
+
     destination: Path | None
     framework: str = "auto"
     needs: tuple[str, ...] = ()
-    flags: dict[str, Any] = field(default_factory=dict)
-    data_items: list[str] = field(default_factory=list)
+    flags: Mapping[str, Any] = field(default_factory=dict)
+    data_items: tuple[str, ...] = ()
     answers_file: Path | None = None
     template: str | None = None
     vcs_ref: str | None = None
@@ -82,38 +90,32 @@ class NewOptions:
     trust: bool = False
 
 
-@dataclass
-class NewOutcome:
-    framework: str | None
-    template: TemplateSource
+@dataclass(frozen=True)
+class Given:
+    """Step 1, gather: what the flags and files say, each checked once; nothing asked yet."""
+
+    framework: str
+    needs: tuple[str, ...]
+    data: dict[str, Any]
+    """``--data`` alone: its keys must be questions of the template."""
     answers: dict[str, Any]
-    result: NewProjectResult
+    """Flags, then ``--data``, then ``--data-file``: the first one to answer wins."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Step 2, decide: DEST, the framework and template, every answer, trust and install."""
+
+    destination: Path
+    framework: str | None
     recommendation: Recommendation | None
-    commands: dict[str, str]
-    next_steps: list[str]
-    reproduce: str | None = None
-    secret_keys: tuple[str, ...] = ("secret_key",)
-    """Answers never printed: the template's ``secret`` questions and the generated key."""
-
-    @property
-    def framework_title(self) -> str:
-        return FRAMEWORK_TITLES.get(self.framework or "", self.template.source)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "framework": self.framework,
-            "destination": str(self.result.destination),
-            "template": self.template.source,
-            "files": self.result.files,
-            "answers": {k: v for k, v in self.answers.items() if k not in self.secret_keys},
-            "recommendation": self.recommendation.as_dict() if self.recommendation else None,
-            "commands": self.commands,
-            "next_steps": self.next_steps,
-            "git_commit": self.result.git_commit,
-            "message": self.result.message,
-            "installed_with": self.result.installed_with,
-            "notes": self.result.notes,
-        }
+    needs: tuple[str, ...]
+    session: render.Session
+    config: TemplateConfig
+    answers: dict[str, Any]
+    install: bool
+    notes: tuple[str, ...] = ()
+    """What an option rule chose for the user (``--deploy fly`` turns Docker on), said first."""
 
 
 class Questioner(Protocol):
@@ -124,7 +126,9 @@ class Questioner(Protocol):
     def ask_project_name(self, problem: Callable[[Any], str | None]) -> str: ...
     def ask(self, questionnaire: Questionnaire, given: Mapping[str, Any]) -> dict[str, Any]: ...
     def ask_install(self) -> bool: ...
-    def confirm(self, summary: list[tuple[str, str]]) -> bool: ...
+    def confirm(
+        self, destination: Path, template: str, answers: Mapping[str, Any], config: TemplateConfig
+    ) -> bool: ...
     def confirm_trust(self, template: str, code: list[str]) -> bool: ...
 
 
@@ -133,24 +137,54 @@ def run_new(
 ) -> NewOutcome:
     """Make the project ``options`` describe; ``wizard`` asks what they leave open (without
     one, nothing is asked: flags, answers, config and defaults decide)."""
-    options.framework = options.framework.lower()  # -f Django
-    needs = check_needs(options.needs)
-    data = parse_data_items(options.data_items, builtin_types=False)
-    given = layer(
-        options.flags,
-        data,
-        load_answers_file(options.answers_file, builtin_types=False)
-        if options.answers_file
-        else {},
+    given = gather(options)
+    result: NewProjectResult | None = None
+    try:
+        with decide(options, given, wizard) as decision:
+            request, commands = plan(options, decision)
+            title = FRAMEWORK_TITLES.get(decision.framework or "", request.template.source)
+            confirmed = wizard is None or wizard.confirm(
+                request.destination, title, request.answers, decision.config
+            )
+            if not confirmed:
+                raise CancelledError("cancelled; nothing was created")
+            result = execute(request, decision.session, progress)
+            result.notes[:0] = decision.notes
+        return report(options, decision, request, result, commands, wizard is not None)
+    except (KeyboardInterrupt, RuntimeError) as exc:  # the project may be complete: say so
+        if result is None or interrupt_within(exc) is None:
+            raise
+        raise stopped_after(exc, result.destination) from exc
+
+
+def gather(options: NewOptions) -> Given:
+    """Step 1: the needs, ``--data`` and ``--data-file`` read and checked, DEST checked."""
+    data = parse_data_items(list(options.data_items), builtin_types=False)
+    from_file = (
+        load_answers_file(options.answers_file, builtin_types=False) if options.answers_file else {}
     )
     if options.destination is not None:
         check_destination(options.destination.absolute(), options.force)
-    framework, recommendation = _choose_framework(options, needs, wizard)
-    if recommendation is not None:
-        needs = tuple(recommendation.needs)  # the wizard's picks as well as --need
-    if options.destination is None:
-        given = {**given, **_destination_from_name(options, given, wizard)}
-    assert options.destination is not None
+    return Given(
+        framework=options.framework.lower(),  # -f Django
+        needs=check_needs(options.needs),
+        data=data,
+        answers=layer(options.flags, data, from_file),
+    )
+
+
+@contextmanager
+def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iterator[Decision]:
+    """Step 2: the framework (recommended from the needs, or asked), DEST (from the name the
+    wizard asks when none was given), the template at its ref (open while the project is
+    made), trust, every answer and whether to install."""
+    framework, recommendation = _choose_framework(options, given.framework, given.needs, wizard)
+    needs = tuple(recommendation.needs) if recommendation else given.needs  # the wizard's too
+    answers, destination = given.answers, options.destination
+    if destination is None:
+        answers = {**answers, **_name_for_destination(answers, options.force, wizard)}
+        destination = Path(derive_names(answers["project_name"]).slug)
+        check_destination(destination.absolute(), options.force)
     template = resolve_source(
         options.template,
         framework or "",
@@ -167,89 +201,165 @@ def run_new(
             "pass --trust if you trust its author (or register it with --trusted), "
             "or leave out --install",
         )
-    result: NewProjectResult | None = None
-    try:
-        with render.open_template(template) as session:
-            config = (
-                builtin_config()
-                if template.kind == "builtin"
-                else read_template_config(session.root)
+    with render.open_template(template) as session:
+        builtin = template.kind == "builtin"
+        config = builtin_config() if builtin else read_template_config(session.root)
+        unknown_keys(given.data, config.question_list(), template.source)
+        notes: list[str] = []
+        if builtin:
+            assert framework is not None
+            given_answers = answers
+            answers = _builtin_answers(
+                framework, answers, needs, destination, options.install, wizard
             )
-            unknown_keys(data, config.question_list(), template.source)
-            implications: list[str] = []
-            if template.kind == "builtin":
-                assert framework is not None
-                answers = _builtin_answers(framework, given, needs, options, wizard)
-                implications = options_table.implied_notes(given, answers)
-            else:
-                _refuse_builtin_flags(options, config.question_list(), template)
-                _check_trust(session, config, wizard)
-                defaults = load_config().default_answers()
-                answers = _custom_answers(config, given, defaults, wizard, template.source)
-            if wizard is not None and options.install is None:
-                options.install = wizard.ask_install()
-            if template.kind == "builtin" and options.install:
-                _check_python_for_install(str(answers["python_version"]))
-            request, commands = _request(options, session, config, answers, recommendation)
-            secret_keys = ("secret_key", *config.secret_keys)
-            if wizard is not None and not wizard.confirm(_summary(request, framework, config)):
-                raise CancelledError("cancelled; nothing was created")
-            with progress(f"Creating {options.destination.absolute().name}") as on_step:
-                result = new_project(request, session, on_step)
-            result.notes[:0] = implications
-        return _outcome(options, request, result, commands, recommendation, secret_keys, wizard)
-    except (KeyboardInterrupt, RuntimeError) as exc:  # the project may be complete: say so
-        if result is None or interrupt_within(exc) is None:
-            raise
-        raise stopped_after(exc, result.destination) from exc
+            notes = options_table.implied_notes(given_answers, answers)
+        else:
+            _refuse_builtin_flags(options, config.question_list(), template)
+            _check_trust(session, config, wizard)
+            defaults = load_config().default_answers()
+            answers = custom_answers(
+                config, answers, defaults, wizard.ask if wizard else None, template.source
+            )
+        install = options.install
+        if wizard is not None and install is None:
+            install = wizard.ask_install()
+        if builtin and install:
+            check_python_for_install(str(answers["python_version"]), options_table.PYTHON_VERSIONS)
+        yield Decision(
+            destination,
+            framework,
+            recommendation,
+            needs,
+            session,
+            config,
+            answers,
+            bool(install),
+            tuple(notes),
+        )
 
 
-def _destination_from_name(
-    options: NewOptions, given: Mapping[str, Any], wizard: Questioner | None
+def plan(options: NewOptions, decision: Decision) -> tuple[NewProjectRequest, dict[str, str]]:
+    """Step 3: what :func:`pystarter.create.new_project` is asked to do, fixed before anything
+    is written, and the commands the template declares for the project."""
+    template, config, answers = decision.session.template, decision.config, decision.answers
+    recommendation = decision.recommendation
+    rendered_with = config.with_defaults(answers)
+    commands = config.commands_for(rendered_with)
+    record: dict[str, Any] = {
+        f"{RECORD_PREFIX}template": template.source,
+        f"{RECORD_PREFIX}version": __version__,
+    }
+    if recommendation:
+        record[f"{RECORD_PREFIX}recommendation"] = recommendation.as_record()
+    python = sys.executable
+    if template.kind == "builtin" and decision.install and not has_uv():
+        python = interpreter(str(answers["python_version"])) or python
+    request = NewProjectRequest(
+        template=template,
+        destination=decision.destination,
+        answers=answers,
+        force=options.force,
+        dry_run=options.dry_run,
+        git=options.git,
+        install=decision.install,
+        record=record,
+        keep_existing=config.skip_if_exists(rendered_with),
+        answers_file=config.answers_file(rendered_with),
+        lock=template.kind == "builtin" and options.git,
+        install_command=for_this_machine(
+            commands, has_uv(), _python_command(template, answers)
+        ).get("install")
+        or "uv sync",
+        python=python,
+    )
+    return request, commands
+
+
+def execute(
+    request: NewProjectRequest, session: render.Session, progress: Progress
+) -> NewProjectResult:
+    """Step 4: make the project in DEST, all or nothing (see :mod:`pystarter.create`)."""
+    with progress(f"Creating {request.destination.absolute().name}") as on_step:
+        return new_project(request, session, on_step)
+
+
+def report(
+    options: NewOptions,
+    decision: Decision,
+    request: NewProjectRequest,
+    result: NewProjectResult,
+    commands: dict[str, str],
+    reproduce: bool,
+) -> NewOutcome:
+    """Step 5: what was made, the commands for this machine, the next steps and (after the
+    wizard) the one command line that makes the same project again."""
+    template = request.template
+    commands = for_this_machine(
+        commands,
+        shutil.which("uv") is not None and result.installed_with != "pip",
+        _python_command(template, request.answers),
+    )
+    secret_keys = ("secret_key", *decision.config.secret_keys)
+    outcome = NewOutcome(
+        framework=template.framework,
+        template=template,
+        answers=dict(request.answers),
+        result=result,
+        recommendation=decision.recommendation,
+        commands=commands,
+        next_steps=next_steps(request.destination, commands, installed=bool(result.installed_with)),
+        secret_keys=secret_keys,
+    )
+    if reproduce:
+        outcome.reproduce = reproduce_command(
+            request.destination,
+            template.framework,
+            template,
+            request.answers,
+            options.needs,
+            {
+                "vcs_ref": options.vcs_ref,
+                "trust": options.trust,
+                "git": options.git,
+                "install": decision.install,
+            },
+            secret_keys,
+            decision.recommendation,
+        )
+    return outcome
+
+
+def _name_for_destination(
+    given: Mapping[str, Any], force: bool, wizard: Questioner | None
 ) -> dict[str, Any]:
-    """No DEST given: the wizard asks the project's name (once) and DEST is its slug."""
+    """No DEST given: the wizard asks the project's name (once); DEST will be its slug."""
     if wizard is None:
         raise UsageError("missing DEST", "give the folder to create, e.g. pystarter new my-site")
 
     def problem(text: Any) -> str | None:
-        return name_problem(text) or _folder_problem(
-            Path(derive_names(str(text)).slug), options.force
-        )
+        return name_problem(text) or folder_problem(Path(derive_names(str(text)).slug), force)
 
-    asked = {} if "project_name" in given else {"project_name": wizard.ask_project_name(problem)}
-    options.destination = Path(derive_names({**given, **asked}["project_name"]).slug)
-    check_destination(options.destination.absolute(), options.force)
-    return asked
-
-
-def _folder_problem(folder: Path, force: bool) -> str | None:
-    """Why the folder a typed name makes cannot be used, said to the person typing (no
-    options to pass): they type another name."""
-    try:
-        check_destination(folder.absolute(), force)
-    except DestinationError as exc:
-        if folder.is_dir() and not folder.is_symlink():
-            return f"a folder {folder} is already here and not empty: type another name"
-        return f"{exc.message}: type another name"
-    return None
+    return {} if "project_name" in given else {"project_name": wizard.ask_project_name(problem)}
 
 
 def _builtin_answers(
     framework: str,
     given: Mapping[str, Any],
     needs: tuple[str, ...],
-    options: NewOptions,
+    destination: Path,
+    install: bool | None,
     wizard: Questioner | None,
 ) -> dict[str, Any]:
-    assert options.destination is not None
-    folder = options.destination.absolute().name
-    given = _lower_choices(coerce_option_types(given))
+    """Flags, --data, --data-file, then the wizard, config ``[defaults]``, git identity, the
+    needs and copier.yml's defaults: every answer the built-in template takes, checked."""
+    folder = destination.absolute().name
+    given = lower_choices(coerce_option_types(given))
     defaults = load_config().default_answers()
-    lower = (defaults, _git_identity_if_needed(given, defaults))
+    lower = (defaults, git_identity_if_needed(given, defaults))
     if wizard is not None:
         check_builtin_answers({**given, "framework": framework})  # before the first question
-        if options.install and "python_version" in given:
-            _check_python_for_install(str(given["python_version"]))
+        if install and "python_version" in given:
+            check_python_for_install(str(given["python_version"]), options_table.PYTHON_VERSIONS)
         questionnaire = builtin_questionnaire(framework, needs, lower, folder)
         given = wizard.ask(_offer_usable_pythons(questionnaire), given)
     return builtin_answers(framework, given, folder, needs, lower)
@@ -268,124 +378,12 @@ def _offer_usable_pythons(questionnaire: Questionnaire) -> Questionnaire:
     return replace(questionnaire, allowed=allowed)
 
 
-def _check_python_for_install(version: str) -> None:
-    """``--python`` alone is a pin, whatever this machine has; installing needs uv (it fetches
-    that Python) or that Python here."""
-    if has_uv() or interpreter(version):
-        return
-    usable = usable_versions(options_table.PYTHON_VERSIONS)
-    pick = f", pick --python {' or '.join(usable)}" if usable else ""
-    raise UsageError(
-        f"--install needs Python {version}, which is not on this machine, and uv (which would "
-        "fetch it) is not installed",
-        f"install uv (https://docs.astral.sh/uv/) or Python {version}{pick}, or pass --no-install",
-    )
-
-
-def _lower_choices(given: Mapping[str, Any]) -> dict[str, Any]:
-    """The built-in's choices are case-insensitive (``--database PostgreSQL``, ``-d ci=GitLab``):
-    lowered here, once, for flags, ``--data`` and the answers file alike."""
-    return {
-        key: value.lower()
-        if isinstance(value, str) and key in options_table.OPTIONS_BY_KEY
-        else value
-        for key, value in given.items()
-    }
-
-
-def _request(
-    options: NewOptions,
-    session: render.Session,
-    config: TemplateConfig,
-    answers: dict[str, Any],
-    recommendation: Recommendation | None,
-) -> tuple[NewProjectRequest, dict[str, str]]:
-    """What the engine is asked to do, and the commands the template declares for it."""
-    assert options.destination is not None
-    template = session.template
-    rendered_with = config.with_defaults(answers)
-    commands = _commands(config, rendered_with)
-    record: dict[str, Any] = {
-        f"{RECORD_PREFIX}template": template.source,
-        f"{RECORD_PREFIX}version": __version__,
-    }
-    if recommendation:
-        record[f"{RECORD_PREFIX}recommendation"] = recommendation.as_record()
-    python = sys.executable
-    if template.kind == "builtin" and options.install and not has_uv():
-        python = interpreter(str(answers["python_version"])) or python
-    request = NewProjectRequest(
-        template=template,
-        destination=options.destination,
-        answers=answers,
-        force=options.force,
-        dry_run=options.dry_run,
-        git=options.git,
-        install=bool(options.install),
-        record=record,
-        keep_existing=config.skip_if_exists(rendered_with),
-        answers_file=config.answers_file(rendered_with),
-        lock=template.kind == "builtin" and options.git,
-        install_command=for_this_machine(
-            commands, has_uv(), _python_command(template, answers)
-        ).get("install")
-        or "uv sync",
-        python=python,
-    )
-    return request, commands
-
-
 def _python_command(template: TemplateSource, answers: Mapping[str, Any]) -> str:
     """The Python that makes ``.venv`` in the commands printed for a machine without uv: the
     built-in's version when it is on PATH (a newer ``python3`` may not be that one)."""
     if template.kind != "builtin" or has_uv():
         return "python3"
     return command_for(str(answers["python_version"]))
-
-
-def _outcome(
-    options: NewOptions,
-    request: NewProjectRequest,
-    result: NewProjectResult,
-    commands: dict[str, str],
-    recommendation: Recommendation | None,
-    secret_keys: tuple[str, ...],
-    wizard: Questioner | None,
-) -> NewOutcome:
-    template = request.template
-    framework = template.framework
-    commands = for_this_machine(
-        commands,
-        shutil.which("uv") is not None and result.installed_with != "pip",
-        _python_command(template, request.answers),
-    )
-    outcome = NewOutcome(
-        framework=framework,
-        template=template,
-        answers=dict(request.answers),
-        result=result,
-        recommendation=recommendation,
-        commands=commands,
-        next_steps=next_steps(request.destination, commands, installed=bool(result.installed_with)),
-        secret_keys=secret_keys,
-    )
-    if wizard is not None:
-        outcome.reproduce = reproduce_command(
-            request.destination,
-            framework,
-            template,
-            request.answers,
-            options.needs,
-            {
-                "vcs_ref": options.vcs_ref,
-                "trust": options.trust,
-                "git": options.git,
-                "install": options.install,
-            },
-            secret_keys,
-            recommendation,
-        )
-    return outcome
 
 
 def _refuse_builtin_flags(
@@ -423,83 +421,25 @@ def _check_trust(
     config.check_trust(template.source, trusted=False)
 
 
-def _custom_answers(
-    config: TemplateConfig,
-    given: Mapping[str, Any],
-    defaults: Mapping[str, Any],
-    wizard: Questioner | None,
-    name: str,
-) -> dict[str, Any]:
-    """What the user gave (flags, --data, answers file, config ``[defaults]`` for questions
-    the template asks) and nothing else: copier fills in the template's own defaults."""
-    questions = config.question_list()
-    asked = {q.name for q in questions}
-    answers = {k: v for k, v in defaults.items() if k in asked}
-    answers.update(given)
-    if wizard is not None:
-        answers = wizard.ask(Questionnaire(questions, defaults=answers), {})
-    answers = checked_answers(questions, answers, name)
-    missing = config.required_keys(answers)
-    if missing:
-        raise MissingAnswersError(missing)
-    return answers
-
-
-def _summary(
-    request: NewProjectRequest, framework: str | None, config: TemplateConfig
-) -> list[tuple[str, str]]:
-    """What the wizard shows before it creates anything: human labels, in question order."""
-    rows = [
-        ("Folder", str(request.destination.absolute())),
-        ("Template", FRAMEWORK_TITLES.get(framework or "", request.template.source)),
-    ]
-    order = list(config.questions)
-    secret_keys = ("secret_key", *config.secret_keys)
-    # A choice is shown as the wizard offered it ("PostgreSQL"), unless its label is Jinja.
-    labels = {
-        question.name: {
-            choice.value: choice.label for choice in question.choices if "{" not in choice.label
-        }
-        for question in config.question_list()
-        if all(isinstance(choice.value, (str, int, float)) for choice in question.choices)
-    }
-    ranked = sorted(
-        request.answers.items(),
-        key=lambda item: order.index(item[0]) if item[0] in order else len(order),
-    )
-    for key, value in ranked:
-        if key in COMPUTED or key in secret_keys:
-            continue
-        if isinstance(value, bool):
-            shown = "yes" if value else "no"
-        elif isinstance(value, (str, int, float)) and value in labels.get(key, {}):
-            shown = labels[key][value]
-        else:
-            shown = str(value)
-        rows.append((FLAGS[key][1] if key in FLAGS else key, shown))
-    return rows
-
-
 def _choose_framework(
-    options: NewOptions, needs: tuple[str, ...], wizard: Questioner | None
+    options: NewOptions, framework: str, needs: tuple[str, ...], wizard: Questioner | None
 ) -> tuple[str | None, Recommendation | None]:
-    if options.framework != "auto" and options.framework not in FRAMEWORKS:
+    if framework != "auto" and framework not in FRAMEWORKS:
         raise UsageError(
-            f"unknown framework {options.framework!r}",
+            f"unknown framework {framework!r}",
             f"choose auto, {', '.join(FRAMEWORKS)}",
         )
     if options.template and options.template not in FRAMEWORKS:
-        return (None if options.framework == "auto" else options.framework), None
+        return (None if framework == "auto" else framework), None
     if options.template in FRAMEWORKS:
-        if options.framework not in ("auto", options.template):
+        if framework not in ("auto", options.template):
             raise UsageError(
-                f"--template {options.template} and --framework {options.framework} "
-                "contradict each other",
+                f"--template {options.template} and --framework {framework} contradict each other",
                 "give one of them",
             )
         return options.template, None
-    if options.framework != "auto":
-        return options.framework, None
+    if framework != "auto":
+        return framework, None
     if needs:
         rec = recommend(needs)
         if wizard is not None:
@@ -511,20 +451,3 @@ def _choose_framework(
         "--no-input with --framework auto needs at least one --need",
         "pass --framework django|flask|fastapi, or --need NEED (see pystarter recommend --help)",
     )
-
-
-def _git_identity_if_needed(given: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, str]:
-    if all(given.get(k) or config.get(k) for k in ("author_name", "author_email")):
-        return {}
-    from pystarter.git import user_identity
-
-    return user_identity()
-
-
-def _commands(config: TemplateConfig, answers: Mapping[str, Any]) -> dict[str, str]:
-    """The template's ``_pystarter.commands`` rendered with the answers, before anything is
-    written; none are guessed for a template that declares none."""
-    declared = config.commands
-    if not declared:
-        return {"install": "", "run": "", "test": ""}
-    return {key: str(render_maybe(str(value), answers) or "") for key, value in declared.items()}

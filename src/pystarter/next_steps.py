@@ -1,20 +1,59 @@
-"""What a person types after ``new``: the next steps, and the one ``pystarter new`` line that
-makes the same project again (shown after a wizard run)."""
+"""``new``'s outcome: what was made, what a person types next, and the one ``pystarter new``
+line that makes the same project again (shown after a wizard run)."""
 
 from __future__ import annotations
 
 import json
 import shlex
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pystarter import options
 from pystarter.options import FLAGS, flag_words
+from pystarter.recommend import FRAMEWORK_TITLES
 
 if TYPE_CHECKING:
+    from pystarter.create import NewProjectResult
     from pystarter.recommend import Recommendation
     from pystarter.sources import TemplateSource
+
+
+@dataclass
+class NewOutcome:
+    """What ``new`` made and what to type next: printed by the CLI, or given as JSON."""
+
+    framework: str | None
+    template: TemplateSource
+    answers: dict[str, Any]
+    result: NewProjectResult
+    recommendation: Recommendation | None
+    commands: dict[str, str]
+    next_steps: list[str]
+    reproduce: str | None = None
+    secret_keys: tuple[str, ...] = ("secret_key",)
+    """Answers never printed: the template's ``secret`` questions and the generated key."""
+
+    @property
+    def framework_title(self) -> str:
+        return FRAMEWORK_TITLES.get(self.framework or "", self.template.source)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "destination": str(self.result.destination),
+            "template": self.template.source,
+            "files": self.result.files,
+            "answers": {k: v for k, v in self.answers.items() if k not in self.secret_keys},
+            "recommendation": self.recommendation.as_dict() if self.recommendation else None,
+            "commands": self.commands,
+            "next_steps": self.next_steps,
+            "git_commit": self.result.git_commit,
+            "message": self.result.message,
+            "installed_with": self.result.installed_with,
+            "notes": self.result.notes,
+        }
 
 
 #: The last step of what ``uv sync`` does, for a machine without uv (pip 25.1 reads dependency

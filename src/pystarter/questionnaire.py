@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pystarter.errors import UsageError
+from pystarter.errors import MissingAnswersError, UsageError
 from pystarter.names import shown
-from pystarter.template_config import Choice, Question, cast_answer
+from pystarter.template_config import Choice, Question, TemplateConfig, cast_answer
 
 Check = Callable[[Any], "str | None"]
 
@@ -131,3 +131,26 @@ def unknown_keys(given: Iterable[str], questions: list[Question], template: str)
                 else f"template {template} asks: " + (", ".join(names) or "nothing")
             )
             raise UsageError(f"{key}: no such question in template {template}", hint)
+
+
+def custom_answers(
+    config: TemplateConfig,
+    given: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    ask: Callable[[Questionnaire, Mapping[str, Any]], dict[str, Any]] | None,
+    name: str,
+) -> dict[str, Any]:
+    """A custom template's answers: what the user gave (flags, --data, answers file, config
+    ``[defaults]`` for questions the template asks; ``ask`` fills in the rest on a terminal)
+    and nothing else: copier fills in the template's own defaults."""
+    questions = config.question_list()
+    asked = {q.name for q in questions}
+    answers = {k: v for k, v in defaults.items() if k in asked}
+    answers.update(given)
+    if ask is not None:
+        answers = ask(Questionnaire(questions, defaults=answers), {})
+    answers = checked_answers(questions, answers, name)
+    missing = config.required_keys(answers)
+    if missing:
+        raise MissingAnswersError(missing)
+    return answers

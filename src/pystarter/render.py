@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pystarter.errors import (
     MissingAnswersError,
@@ -30,9 +30,7 @@ from pystarter.errors import (
 )
 from pystarter.names import shown
 from pystarter.placement import DISK_ERRNOS
-
-if TYPE_CHECKING:
-    from pystarter.sources import TemplateSource
+from pystarter.sources import TemplateSource, checkout
 
 #: copier's message for a question with no default and no answer (it raises a bare ValueError)
 REQUIRED_QUESTION = re.compile(r'Question "([^"]+)" is required')
@@ -90,8 +88,6 @@ class Session:
 @contextmanager
 def open_template(template: TemplateSource) -> Iterator[Session]:
     """The template's files at the ref copier will render (a temporary clone for git)."""
-    from pystarter.sources import checkout
-
     with checkout(template) as root:
         yield Session(template, root)
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pystarter import __version__, git
+from pystarter.config import load_config
 from pystarter.errors import NotUpdatableError, UsageError
 from pystarter.sources import (
     TemplateSource,
@@ -122,8 +124,6 @@ def resolve_origin(
     registry: Mapping[str, Any] | None,
     same_version: bool = False,
 ) -> Origin:
-    from pystarter import __version__
-
     source_path = project.source_path
     framework = builtin_framework_of(source_path, project.recorded)
     if framework is not None:
@@ -185,8 +185,6 @@ def git_name(shown: str, url: str) -> str:
 
 
 def _is_git_root(path: Path) -> bool:
-    from pystarter import git
-
     return git.is_repo_root(path)
 
 
@@ -194,8 +192,6 @@ def registered_entry(project: Project, registry: Mapping[str, Any] | None) -> An
     """The registry entry the project was made from: by the name ``new`` recorded, else by
     its source."""
     if registry is None:
-        from pystarter.config import load_config
-
         registry = load_config().usable_templates()
     name = project.recorded.get(f"{RECORD_PREFIX}template")
     if isinstance(name, str) and name in registry:

@@ -46,6 +46,16 @@ class TemplateConfig:
         commands = block.get("commands") if isinstance(block, dict) else None
         return dict(commands) if isinstance(commands, dict) else {}
 
+    def commands_for(self, answers: Mapping[str, Any]) -> dict[str, str]:
+        """``_pystarter.commands`` rendered with the answers, before anything is written; none
+        are guessed for a template that declares none."""
+        declared = self.commands
+        if not declared:
+            return {"install": "", "run": "", "test": ""}
+        return {
+            key: str(render_maybe(str(value), answers) or "") for key, value in declared.items()
+        }
+
     def skip_if_exists(self, answers: Mapping[str, Any]) -> tuple[str, ...]:
         """``_skip_if_exists`` patterns, rendered with the answers as copier renders them (a
         pattern only copier can render is kept as written)."""

@@ -10,13 +10,16 @@ import contextlib
 import importlib
 import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import questionary
 
+from pystarter.options import COMPUTED, FLAGS
+from pystarter.output import recommendation_panel
 from pystarter.questionnaire import Questionnaire
 from pystarter.recommend import FRAMEWORK_TITLES, NEEDS, Recommendation, recommend
-from pystarter.template_config import Question, cast_answer
+from pystarter.template_config import Question, TemplateConfig, cast_answer
 
 STYLE = questionary.Style(
     [("qmark", "fg:ansigreen bold"), ("highlighted", "bold"), ("pointer", "fg:ansigreen bold")]
@@ -123,8 +126,6 @@ class Wizard:
         return self.accept_recommendation(rec), rec
 
     def accept_recommendation(self, rec: Recommendation) -> str:
-        from pystarter.output import recommendation_panel
-
         self.console.print(recommendation_panel(rec))
         ordered = [rec.framework] + [
             fw for fw in ("django", "flask", "fastapi") if fw != rec.framework
@@ -164,14 +165,17 @@ class Wizard:
             )
         )
 
-    def confirm(self, summary: list[tuple[str, str]]) -> bool:
+    def confirm(
+        self, destination: Path, template: str, answers: Mapping[str, Any], config: TemplateConfig
+    ) -> bool:
+        """The summary of what will be made, then: create it?"""
         from rich.table import Table
         from rich.text import Text
 
         table = Table(show_header=False, box=None, padding=(0, 2))
         table.add_column(overflow="fold")  # a narrow terminal wraps a long value, never cuts it
         table.add_column(overflow="fold")
-        for label, value in summary:
+        for label, value in summary_rows(destination, template, answers, config):
             table.add_row(Text(label), Text(value))  # answers are text, never markup
         self.console.print(table)
         return _ask(questionary.confirm("Create this project?", default=True, style=STYLE))
@@ -226,3 +230,38 @@ class Wizard:
             )
         )
         return cast_answer(question.type, text)
+
+
+def summary_rows(
+    destination: Path, template: str, answers: Mapping[str, Any], config: TemplateConfig
+) -> list[tuple[str, str]]:
+    """What the wizard shows before it creates anything: human labels, in question order."""
+    rows = [
+        ("Folder", str(destination.absolute())),
+        ("Template", template),
+    ]
+    order = list(config.questions)
+    secret_keys = ("secret_key", *config.secret_keys)
+    # A choice is shown as the wizard offered it ("PostgreSQL"), unless its label is Jinja.
+    labels = {
+        question.name: {
+            choice.value: choice.label for choice in question.choices if "{" not in choice.label
+        }
+        for question in config.question_list()
+        if all(isinstance(choice.value, (str, int, float)) for choice in question.choices)
+    }
+    ranked = sorted(
+        answers.items(),
+        key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+    )
+    for key, value in ranked:
+        if key in COMPUTED or key in secret_keys:
+            continue
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, (str, int, float)) and value in labels.get(key, {}):
+            shown = labels[key][value]
+        else:
+            shown = str(value)
+        rows.append((FLAGS[key][1] if key in FLAGS else key, shown))
+    return rows
