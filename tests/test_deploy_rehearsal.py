@@ -225,7 +225,8 @@ def read_compose(project: Path, readme_env: dict[str, str]) -> Plan:
     optional = used - required
     assert required <= set(readme_env), f"the README never sets {required - set(readme_env)}"
     assert all(re.search(r"\$\{" + name + r":-", text) for name in optional), optional
-    assert "ports" not in (compose := yaml.safe_load(text))["services"].get("db", {})
+    compose = yaml.safe_load(text)
+    assert "ports" not in compose["services"].get("db", {})
     assert "ports" not in compose["services"].get("redis", {})
     for name, service in compose["services"].items():
         assert "restart" in service, name
