@@ -5,17 +5,26 @@ tests/test_deploy_rehearsal.py."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from pystarter.options import allowed_choices, implied
-from tests.helpers import invoke
+from tests.helpers import invoke, path_without_uv
 
 FRESH_DISK = ("heroku", "railway", "elastic-beanstalk")
+UV_FOLDER = str(Path(sys.executable).parent)  # the uv of the test extra
 NEEDS_IMAGE = ("fly", "compose")
+
+
+@pytest.fixture(autouse=True)
+def uv_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deploy target needs uv (for uv.lock): these renders have it, as a user's would."""
+    monkeypatch.setenv("PATH", f"{UV_FOLDER}{os.pathsep}{os.environ['PATH']}")
 
 
 def new(tmp_path: Path, *args: str, name: str = "shop") -> tuple[int, dict, str]:
@@ -169,3 +178,22 @@ def tracked(project: Path) -> list[str]:
         ["git", "-C", str(project), "ls-files"], capture_output=True, text=True, check=True
     )
     return sorted(listed.stdout.splitlines())
+
+
+def test_a_deploy_target_without_uv_is_refused_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(path_without_uv(tmp_path)))
+    status, _, stderr = new(tmp_path, "-f", "fastapi", "--deploy", "fly")
+    assert status == 2
+    assert "--deploy fly needs uv.lock" in stderr and "install uv" in stderr
+    assert not (tmp_path / "shop").exists()
+
+
+@pytest.mark.slow
+def test_a_deploy_target_is_locked_without_git(tmp_path: Path) -> None:
+    status, _, stderr = new(tmp_path, "-f", "fastapi", "--deploy", "elastic-beanstalk")
+    assert status == 0, stderr
+    project = tmp_path / "shop"
+    assert (project / "uv.lock").exists() and not (project / ".git").exists()
+    assert "fastapi==" in (project / "requirements.txt").read_text()

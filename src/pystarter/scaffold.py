@@ -165,6 +165,13 @@ def run_new(
                 assert framework is not None
                 answers = _builtin_answers(framework, given, needs, options, wizard)
                 implications = options_table.implied_notes(given, answers)
+                if _deploys(answers) and not options.dry_run and not has_uv():
+                    raise UsageError(
+                        f"--deploy {answers['deploy']} needs uv.lock (the platform installs "
+                        "from it), which uv makes, and uv is not on PATH",
+                        "install uv (https://docs.astral.sh/uv/) and run this again, or leave "
+                        "out --deploy",
+                    )
             else:
                 _refuse_builtin_flags(options, config.question_list(), template)
                 _check_trust(session, config, wizard)
@@ -309,7 +316,7 @@ def _request(
         record=record,
         keep_existing=config.skip_if_exists(rendered_with),
         answers_file=config.answers_file(rendered_with),
-        lock=template.kind == "builtin" and options.git,
+        lock=template.kind == "builtin" and (options.git or _deploys(answers)),
         install_command=for_this_machine(
             commands, has_uv(), _python_command(template, answers)
         ).get("install")
@@ -317,6 +324,11 @@ def _request(
         python=python,
     )
     return request, commands
+
+
+def _deploys(answers: Mapping[str, Any]) -> bool:
+    """A deploy target is chosen: the first commit needs uv.lock, with or without git."""
+    return answers.get("deploy", "none") != "none"
 
 
 def _python_command(template: TemplateSource, answers: Mapping[str, Any]) -> str:
