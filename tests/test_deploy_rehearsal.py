@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.projects import BIN, free_port, interpreter_for, pystarter, run_sql, stop
+from tests.projects import BIN, REAL_HOME, free_port, interpreter_for, pystarter, run_sql, stop
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +63,11 @@ REDIS_DBS = {
     for i, (fw, target) in enumerate((fw, target) for fw in FRAMEWORKS for target in TARGETS)
 }
 TIMEOUT = 600
+#: One cache for every case (the default location), as the budget needs: uv's and pip's.
+CACHES = {
+    "UV_CACHE_DIR": os.path.join(REAL_HOME, ".cache", "uv"),
+    "PIP_CACHE_DIR": os.path.join(REAL_HOME, ".cache", "pip"),
+}
 
 
 # --- readers: each takes the commands and variables from the platform's own file -----------
@@ -467,6 +472,7 @@ def build(target: str, clone: Path, python: str) -> Path:
     """Install as the platform does; the virtualenv the processes run in."""
     uv_env = {
         **os.environ,
+        **CACHES,
         "UV_PYTHON": python,
         "UV_PYTHON_DOWNLOADS": "never",
         "UV_NO_PROGRESS": "1",
@@ -496,6 +502,7 @@ def test_rehearse(framework: str, target: str, flags: tuple[str, ...], tmp_path:
         "--no-input",
         "--json",
         "--git",
+        env=CACHES,
         timeout=TIMEOUT,
     )
     assert made.returncode == 0, made.stderr
