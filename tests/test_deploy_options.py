@@ -5,16 +5,26 @@ tests/test_deploy_rehearsal.py."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from pystarter.options import allowed_choices, implied
-from tests.helpers import invoke
+from tests.helpers import invoke, path_without_uv
 
 FRESH_DISK = ("heroku", "railway", "elastic-beanstalk")
+UV_FOLDER = str(Path(sys.executable).parent)  # the uv of the test extra
 NEEDS_IMAGE = ("fly", "compose")
+
+
+@pytest.fixture(autouse=True)
+def uv_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deploy target needs uv (for uv.lock): these renders have it, as a user's would."""
+    monkeypatch.setenv("PATH", f"{UV_FOLDER}{os.pathsep}{os.environ['PATH']}")
 
 
 def new(tmp_path: Path, *args: str, name: str = "shop") -> tuple[int, dict, str]:
@@ -121,8 +131,6 @@ def test_add_and_remove_deploy_follow_the_rules(tmp_path: Path) -> None:
     assert made.exit_code == 0, made.stderr
     refused = invoke("add", "deploy", "heroku", "--path", str(project))
     assert refused.exit_code == 2 and "--database sqlite with --deploy heroku" in refused.stderr
-    refused = invoke("add", "deploy", "fly", "--path", str(project))
-    assert refused.exit_code == 2 and "--no-docker with --deploy fly" in refused.stderr
     no_value = invoke("add", "deploy", "--path", str(project))
     assert no_value.exit_code == 2 and "pystarter add deploy heroku" in no_value.stderr
     (project / "notes.txt").write_text("wip\n")
@@ -137,3 +145,55 @@ def test_remove_docker_is_refused_naming_the_target(tmp_path: Path) -> None:
     refused = invoke("remove", "docker", "--path", str(project))
     assert refused.exit_code == 2
     assert "--no-docker with --deploy fly" in refused.stderr
+
+
+@pytest.mark.slow
+def test_add_deploy_fly_turns_docker_on_and_gives_the_files_of_a_render_with_it(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "added" / "svc"
+    made = invoke("new", str(project), "-f", "flask", "--database", "postgresql", "--no-input")
+    assert made.exit_code == 0, made.stderr
+
+    added = invoke("add", "deploy", "fly", "--path", str(project), "--json")
+
+    assert added.exit_code == 0, added.stderr
+    git = ["git", "-C", str(project)]
+    subprocess.run([*git, "commit", "-qam", "add deploy fly", "--no-gpg-sign"], check=True)
+    rendered = tmp_path / "rendered" / "svc"
+    made = invoke("new", str(rendered), "-f", "flask", "--database", "postgresql", "--deploy",
+                  "fly", "--no-input")  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    files = tracked(project)
+    assert files == tracked(rendered)
+    assert {"fly.toml", "Dockerfile", "compose.yaml", ".dockerignore"} <= set(files)
+    different = [f for f in files if (project / f).read_bytes() != (rendered / f).read_bytes()]
+    assert different == [".copier-answers.yml"] or different == [], different
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["deploy"] == "fly" and answers["use_docker"] is True
+
+
+def tracked(project: Path) -> list[str]:
+    listed = subprocess.run(
+        ["git", "-C", str(project), "ls-files"], capture_output=True, text=True, check=True
+    )
+    return sorted(listed.stdout.splitlines())
+
+
+def test_a_deploy_target_without_uv_is_refused_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(path_without_uv(tmp_path)))
+    status, _, stderr = new(tmp_path, "-f", "fastapi", "--deploy", "fly")
+    assert status == 2
+    assert "--deploy fly needs uv.lock" in stderr and "install uv" in stderr
+    assert not (tmp_path / "shop").exists()
+
+
+@pytest.mark.slow
+def test_a_deploy_target_is_locked_without_git(tmp_path: Path) -> None:
+    status, _, stderr = new(tmp_path, "-f", "fastapi", "--deploy", "elastic-beanstalk")
+    assert status == 0, stderr
+    project = tmp_path / "shop"
+    assert (project / "uv.lock").exists() and not (project / ".git").exists()
+    assert "fastapi==" in (project / "requirements.txt").read_text()

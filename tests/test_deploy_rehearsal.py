@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.projects import BIN, free_port, interpreter_for, pystarter, run_sql, stop
+from tests.projects import BIN, REAL_HOME, free_port, interpreter_for, pystarter, run_sql, stop
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +63,11 @@ REDIS_DBS = {
     for i, (fw, target) in enumerate((fw, target) for fw in FRAMEWORKS for target in TARGETS)
 }
 TIMEOUT = 600
+#: One cache for every case (the default location), as the budget needs: uv's and pip's.
+CACHES = {
+    "UV_CACHE_DIR": os.path.join(REAL_HOME, ".cache", "uv"),
+    "PIP_CACHE_DIR": os.path.join(REAL_HOME, ".cache", "pip"),
+}
 
 
 # --- readers: each takes the commands and variables from the platform's own file -----------
@@ -225,7 +230,8 @@ def read_compose(project: Path, readme_env: dict[str, str]) -> Plan:
     optional = used - required
     assert required <= set(readme_env), f"the README never sets {required - set(readme_env)}"
     assert all(re.search(r"\$\{" + name + r":-", text) for name in optional), optional
-    assert "ports" not in (compose := yaml.safe_load(text))["services"].get("db", {})
+    compose = yaml.safe_load(text)
+    assert "ports" not in compose["services"].get("db", {})
     assert "ports" not in compose["services"].get("redis", {})
     for name, service in compose["services"].items():
         assert "restart" in service, name
@@ -466,6 +472,7 @@ def build(target: str, clone: Path, python: str) -> Path:
     """Install as the platform does; the virtualenv the processes run in."""
     uv_env = {
         **os.environ,
+        **CACHES,
         "UV_PYTHON": python,
         "UV_PYTHON_DOWNLOADS": "never",
         "UV_NO_PROGRESS": "1",
@@ -495,6 +502,7 @@ def test_rehearse(framework: str, target: str, flags: tuple[str, ...], tmp_path:
         "--no-input",
         "--json",
         "--git",
+        env=CACHES,
         timeout=TIMEOUT,
     )
     assert made.returncode == 0, made.stderr

@@ -56,7 +56,12 @@ def feature_changes(feature: str, value: str | None, adding: bool) -> dict[str, 
                 f"e.g. pystarter add {feature} {choices[0]} "
                 f"(one of {', '.join(map(str, choices))})",
             )
-        return {known.key: value}
+        changes: dict[str, Any] = {known.key: value}
+        if feature == "deploy":  # fly and compose run the image: Docker comes with them
+            from pystarter.options import implied
+
+            changes.update({k: v for k, v in implied(changes).items() if k == "use_docker"})
+        return changes
     if value is not None:
         raise UsageError(f"add {feature} takes no value", f"run pystarter add {feature}")
     return {known.key: known.on}

@@ -213,6 +213,13 @@ def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iter
                 framework, answers, needs, destination, options.install, wizard
             )
             notes = options_table.implied_notes(given_answers, answers)
+            if _deploys(answers) and not options.dry_run and not has_uv():
+                raise UsageError(
+                    f"--deploy {answers['deploy']} needs uv.lock (the platform installs "
+                    "from it), which uv makes, and uv is not on PATH",
+                    "install uv (https://docs.astral.sh/uv/) and run this again, or leave "
+                    "out --deploy",
+                )
         else:
             _refuse_builtin_flags(options, config.question_list(), template)
             _check_trust(session, config, wizard)
@@ -265,7 +272,7 @@ def plan(options: NewOptions, decision: Decision) -> tuple[NewProjectRequest, di
         record=record,
         keep_existing=config.skip_if_exists(rendered_with),
         answers_file=config.answers_file(rendered_with),
-        lock=template.kind == "builtin" and options.git,
+        lock=template.kind == "builtin" and (options.git or _deploys(answers)),
         install_command=for_this_machine(
             commands, has_uv(), _python_command(template, answers)
         ).get("install")
@@ -376,6 +383,11 @@ def _offer_usable_pythons(questionnaire: Questionnaire) -> Questionnaire:
         return rules(key, answers)
 
     return replace(questionnaire, allowed=allowed)
+
+
+def _deploys(answers: Mapping[str, Any]) -> bool:
+    """A deploy target is chosen: the first commit needs uv.lock, with or without git."""
+    return answers.get("deploy", "none") != "none"
 
 
 def _python_command(template: TemplateSource, answers: Mapping[str, Any]) -> str:
