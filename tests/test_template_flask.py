@@ -115,6 +115,7 @@ def test_with_every_option_off_the_app_carries_no_code_for_them(tmp_path: Path) 
         "config.py",
         "errors.py",
         "main.py",
+        "security.py",  # ProxyFix and security headers: every project has them
     ]
     assert not (project.path / "migrations").exists()
     code = "".join(p.read_text() for p in package.rglob("*.py"))
