@@ -95,15 +95,17 @@ def config_value(key: str, cwd: Path | None = None) -> str | None:
 
 
 def user_identity() -> dict[str, str]:
-    """author_name/author_email from git config, when git has them."""
-    found: dict[str, str] = {}
+    """author_name/author_email from git config, when git has them (one git call)."""
+    answers = {"user.name": "author_name", "user.email": "author_email"}
     try:
-        for key, answer in (("user.name", "author_name"), ("user.email", "author_email")):
-            value = config_value(key)
-            if value:
-                found[answer] = value
+        probe = run(["config", "--get-regexp", r"^user\.(name|email)$"], check=False, timeout=10)
     except GitError:  # git missing or stuck: no guess
-        return found
+        return {}
+    found: dict[str, str] = {}
+    for line in probe.stdout.splitlines():
+        key, _, value = line.partition(" ")
+        if key in answers and value.strip():
+            found[answers[key]] = value.strip()  # the last one set wins, as git config --get
     return found
 
 
