@@ -15,6 +15,7 @@ import yaml
 
 from pystarter.options import allowed_choices, implied
 from tests.helpers import invoke, path_without_uv
+from tests.projects import check_project, render_project
 
 FRESH_DISK = ("heroku", "railway", "elastic-beanstalk")
 UV_FOLDER = str(Path(sys.executable).parent)  # the uv of the test extra
@@ -197,3 +198,30 @@ def test_a_deploy_target_is_locked_without_git(tmp_path: Path) -> None:
     project = tmp_path / "shop"
     assert (project / "uv.lock").exists() and not (project / ".git").exists()
     assert "fastapi==" in (project / "requirements.txt").read_text()
+
+
+REDISS = "test_a_rediss_url_turns_on_tls_for_broker_and_results"
+REQUIREMENTS = "test_requirements_pin_the_locked_versions"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("framework", "answers", "expected"),
+    [
+        ("django", {"deploy": "elastic-beanstalk", "database": "postgresql", "use_celery": True},
+         [REDISS, REQUIREMENTS, "test_health_is_answered_for_a_load_balancers_host"]),
+        ("flask", {"deploy": "heroku", "database": "postgresql", "use_celery": True,
+                   "use_auth": True}, [REDISS]),
+        ("fastapi", {"deploy": "elastic-beanstalk", "database": "postgresql", "use_celery": True,
+                     "use_auth": True}, [REDISS, REQUIREMENTS]),
+        ("fastapi", {"deploy": "fly", "database": "sqlite"},
+         ["test_a_relative_sqlite_path_is_in_the_project_whatever_the_folder"]),
+    ],
+    ids=["django-eb", "flask-heroku", "fastapi-eb", "fastapi-fly-sqlite"],
+)  # fmt: skip
+def test_a_render_with_a_target_passes_its_own_checks(
+    framework: str, answers: dict, expected: list[str], tmp_path: Path
+) -> None:
+    """Tests, coverage, ruff, mypy and /health, as every render must (tests/projects.py)."""
+    project = render_project(framework, tmp_path, answers)
+    check_project(project, expected)

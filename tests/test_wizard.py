@@ -241,8 +241,8 @@ def test_at_60_columns_the_name_error_and_the_summary_wrap_instead_of_being_cut(
     child, screen = spawn(
         tmp_path, "new", "-f", "flask", "--description", description, "--author", "Test User",
         "--email", "test@example.com", "--python", "3.11", "--database", "postgresql",
-        "--no-auth", "--rest-api", "--no-celery", "--docker", "--ci", "gitlab", "--no-git",
-        "--no-install", columns=60,
+        "--no-auth", "--rest-api", "--no-celery", "--docker", "--ci", "gitlab", "--deploy",
+        "none", "--no-git", "--no-install", columns=60,
     )  # fmt: skip
     child.expect("Project name")
     child.send("\x15taken" + ENTER)
