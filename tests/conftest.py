@@ -10,6 +10,9 @@ from hypothesis import HealthCheck, settings
 
 from tests.helpers import REPO, TINY_TEMPLATE, build_file_tree
 
+#: uv's and pip's caches in the real home (read before the isolation fixture moves HOME).
+SHARED_CACHE = Path(os.path.expanduser("~")) / ".cache"
+
 # Property tests try the same inputs every run (fixed seed, no example database). "quick", the
 # default, is the inner loop; "thorough" (HYPOTHESIS_PROFILE=thorough, as the README's whole-suite
 # command and .ci/run set it) tries each test's full count.
@@ -62,6 +65,10 @@ def _isolated_user(
     monkeypatch.delenv("PYSTARTER_DEBUG", raising=False)
     # copier keeps mirrors of remote templates: not in the real home either
     monkeypatch.setenv("COPIER_CACHE_DIR", str(home / "copier-cache"))
+    # The one exception: the package caches. Every install in the suite shares uv's and pip's
+    # (safe between processes), so a wheel is downloaded once per machine, not once per test.
+    for variable, folder in (("UV_CACHE_DIR", "uv"), ("PIP_CACHE_DIR", "pip")):
+        monkeypatch.setenv(variable, os.environ.get(variable) or str(SHARED_CACHE / folder))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
