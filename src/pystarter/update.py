@@ -77,6 +77,8 @@ class UpdateResult:
     notes: list[str] = field(default_factory=list)
     up_to_date: bool = False
     then: list[str] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)
+    """The template's migrations and tasks run in the project (``stage: command``)."""
     """What to run after committing (migrations, services), for ``add``/``remove``."""
     record_base: bool = False
     """The base was rendered afresh (no render in the history): the merge records it even
@@ -109,6 +111,7 @@ class UpdateResult:
             "changed": self.changed,
             "conflicts": [{"path": p, "kind": k} for p, k in self.conflicts.items()],
             "notes": self.notes,
+            "ran": self.ran,
             "next_steps": self.next_steps,
         }
 
@@ -168,44 +171,43 @@ def _update(
         # version excludes is never deleted
         base_tree = merge.without(repo, base_tree, excluded(config, answers))
         skip = (*base_skip, *config.skip_if_exists(answers))
-        _merge(repo, project, origin, base_tree, target_tree, skip, result)
-    pending = pending_migrations(config, result.old_version, result.new_version)
-    if pending and not result.up_to_date:
-        result.notes.append(
-            "pystarter does not run the template's _migrations yet; run these in the project "
-            f"if they apply: {'; '.join(pending)}"
-        )
+        if not _has_commands(config):
+            _merge(repo, project, origin, base_tree, target_tree, skip, result)
+            return result
+        # copier 9.19's order, in the project: the "before" migrations, the new version in
+        # place, the _tasks, the "after" migrations (all with _copier_operation == "update")
+        with render.project_tasks(
+            origin.template, project.path, answers, answers_file=project.answers_file
+        ) as commands:
+            if base_tree == merge.with_install_files(repo, base_tree, target_tree):
+                result.up_to_date = True
+                return result
+            result.ran += [f"before: {c}" for c in commands("before", True)]
+            _merge(repo, project, origin, base_tree, target_tree, skip, result)
+            result.ran += [f"task: {c}" for c in commands("tasks", True)]
+            result.ran += [f"after: {c}" for c in commands("after", True)]
+    if result.ran:
+        result.notes.append(f"ran in the project: {'; '.join(result.ran)}")
     return result
 
 
-def pending_migrations(config: TemplateConfig, old: str | None, new: str | None) -> list[str]:
-    """The ``_migrations`` commands copier would run going from ``old`` to ``new`` (its
-    current form with or without ``version``, a plain command, and the older
-    ``version``/``before``/``after`` form), as written."""
-    from pystarter.update_check import pep440
+def _has_commands(config: TemplateConfig) -> bool:
+    return bool(config.settings.get("_migrations") or config.settings.get("_tasks"))
 
-    start, end = pep440(old or ""), pep440(new or "")
 
-    def crossed(version: Any) -> bool:
-        at = pep440(str(version))
-        return at is not None and start is not None and end is not None and start < at <= end
-
+def would_run(project: Project, origin: Origin) -> list[str]:
+    """What ``update --trust`` would run in the project (``stage: command``, copier's order),
+    listed without running anything: for ``update --check``."""
+    config = _config_of(replace(origin, template=replace(origin.template, trusted=True)))
+    if not _has_commands(config):
+        return []
+    answers = _complete(project, origin, config, fit_answers(config, project.user_answers, []))
     found: list[str] = []
-    migrations = config.settings.get("_migrations") or []
-    for migration in migrations if isinstance(migrations, list) else [migrations]:
-        if isinstance(migration, (str, list)):
-            found.append(migration if isinstance(migration, str) else " ".join(map(str, migration)))
-        elif isinstance(migration, dict) and ("before" in migration or "after" in migration):
-            if crossed(migration.get("version")):
-                for stage in ("before", "after"):
-                    found += [str(command) for command in migration.get(stage) or []]
-        elif (
-            isinstance(migration, dict)
-            and "command" in migration
-            and ("version" not in migration or crossed(migration["version"]))
-        ):
-            command = migration["command"]
-            found.append(command if isinstance(command, str) else " ".join(map(str, command)))
+    with render.project_tasks(
+        origin.template, project.path, answers, answers_file=project.answers_file
+    ) as commands:
+        for stage, label in (("before", "before"), ("tasks", "task"), ("after", "after")):
+            found += [f"{label}: {command}" for command in commands(stage, False)]
     return found
 
 
@@ -410,7 +412,9 @@ def _base_tree(
         config = _config_of(replace(origin, template=origin.base_template))
         answers = _complete(project, origin, config, project.user_answers)
         base = replace(origin, template=origin.base_template)
-        rendered = _render(project, repo, base, answers, config, skip_tasks=True)
+        # copier runs the old version's _tasks in its render too, so what a task writes is
+        # merged three-way like template content (not a false add/add conflict)
+        rendered = _render(project, repo, base, answers, config, skip_tasks=False)
         return rendered, config.skip_if_exists(answers)
     found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
     if found:
