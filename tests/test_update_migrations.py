@@ -135,3 +135,47 @@ def test_a_failing_migration_puts_the_project_back(tmp_path: Path) -> None:
     assert git("status", "--porcelain", cwd=project) == ""
     assert git("rev-parse", "HEAD", cwd=project) == head
     assert (project / "README.md").read_text() == "# Demo\n\nfrom v1\n"
+
+
+IGNORING = {
+    "copier.yml": "_answers_file: .copier-answers.yml\nproject_name: {type: str, default: Demo}\n",
+    "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+    ".gitignore.jinja": "*.local\n.secrets\n",  # the project's, not the template repo's
+    "app.local": "one = 1\ntwo = 2\nthree = 3\nfour = 4\n",
+    "README.md": "v1\n",
+}
+
+
+def test_files_the_template_ignores_are_updated_and_never_staged(tmp_path: Path) -> None:
+    """Case 10: a file the template's own ``.gitignore`` ignores is updated and a new one
+    created, as copier does (where the user edited it, merged with the edit: copier
+    overwrites it); neither they nor a user's ignored secrets file are staged."""
+    template = build_file_tree(IGNORING, tmp_path / "tpl")
+    git_save(template, "v1", tag="v1")
+    made = invoke("new", str(tmp_path / "svc"), "-t", str(template), "--no-input")
+    assert made.exit_code == 0, made.stderr
+    project = tmp_path / "svc"
+    (project / "app.local").write_text("one = mine\ntwo = 2\nthree = 3\nfour = 4\n")
+    (project / ".secrets").write_text("token\n")
+    build_file_tree(
+        {
+            "app.local": "one = 1\ntwo = 2\nthree = 3\nfour = 4 in v2\n",
+            "extra.local": "new\n",
+            "README.md": "v2\n",
+        },
+        template,
+    )
+    git_save(template, "v2", tag="v2")
+    theirs = copier_update(project, tmp_path / "copier-copy")
+
+    result = invoke("update", str(project), "--json")
+
+    assert result.exit_code == 0, result.stderr
+    for name in ("extra.local", ".secrets", "README.md"):
+        assert (project / name).read_text() == (theirs / name).read_text(), name
+    # copier writes the template's version over the user's edit; pystarter merges the two
+    assert (theirs / "app.local").read_text() == "one = 1\ntwo = 2\nthree = 3\nfour = 4 in v2\n"
+    assert (project / "app.local").read_text() == "one = mine\ntwo = 2\nthree = 3\nfour = 4 in v2\n"
+    assert (project / "extra.local").read_text() == "new\n"
+    tracked = git("ls-files", "--cached", cwd=project).split()
+    assert not {"app.local", "extra.local", ".secrets"} & set(tracked)

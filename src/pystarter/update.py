@@ -160,19 +160,23 @@ def _update(
         origin.target_version,
     )
     with _restored_on_failure(repo):
-        base_tree, base_skip = _base_tree(project, repo, origin, result)
+        base_ignored: dict[str, bytes] = {}
+        target_ignored: dict[str, bytes] = {}
+        base_tree, base_skip = _base_tree(project, repo, origin, result, base_ignored)
         config = _config_of(origin)
         answers = fit_answers(config, project.user_answers, result.notes)
         answers = _complete(project, origin, config, layer(dict(data or {}), answers))
-        target_tree = _render(project, repo, origin, answers, config, skip_tasks=False)
+        target_tree = _render(project, repo, origin, answers, config, False, target_ignored)
         if origin.kind == "git":
             result.new_version = _rendered_commit(repo, target_tree, project) or result.new_version
         # copier renders the old version with the new version's excludes too: a path the new
         # version excludes is never deleted
         base_tree = merge.without(repo, base_tree, excluded(config, answers))
         skip = (*base_skip, *config.skip_if_exists(answers))
+        ignored = (base_ignored, target_ignored, skip)
         if not _has_commands(config):
             _merge(repo, project, origin, base_tree, target_tree, skip, result)
+            _apply_ignored(repo, ignored, result)
             return result
         # copier 9.19's order, in the project: the "before" migrations, the new version in
         # place, the _tasks, the "after" migrations (all with _copier_operation == "update")
@@ -184,11 +188,33 @@ def _update(
                 return result
             result.ran += [f"before: {c}" for c in commands("before", True)]
             _merge(repo, project, origin, base_tree, target_tree, skip, result)
+            _apply_ignored(repo, ignored, result)
             result.ran += [f"task: {c}" for c in commands("tasks", True)]
             result.ran += [f"after: {c}" for c in commands("after", True)]
     if result.ran:
         result.notes.append(f"ran in the project: {'; '.join(result.ran)}")
     return result
+
+
+def _apply_ignored(
+    repo: GitProject,
+    ignored: tuple[dict[str, bytes], dict[str, bytes], tuple[str, ...]],
+    result: UpdateResult,
+) -> None:
+    """The template's files that its own ``.gitignore`` ignores, brought in as copier does
+    (case 10 of issue 26), never staged; listed with the changes."""
+    changed, kept = merge.apply_ignored(repo, *ignored)
+    if changed:
+        result.changed = sorted({*result.changed, *changed})
+        result.up_to_date = False
+        result.notes.append(
+            f"updated {len(changed)} file(s) that git ignores (not staged): {', '.join(changed)}"
+        )
+    if kept:
+        result.notes.append(
+            "the template changed these files that git ignores, and yours differ: kept as you "
+            f"have them, merge by hand: {', '.join(kept)}"
+        )
 
 
 def _has_commands(config: TemplateConfig) -> bool:
@@ -403,7 +429,11 @@ def _complete(
 
 
 def _base_tree(
-    project: Project, repo: GitProject, origin: Origin, result: UpdateResult
+    project: Project,
+    repo: GitProject,
+    origin: Origin,
+    result: UpdateResult,
+    ignored: dict[str, bytes],
 ) -> tuple[str, tuple[str, ...]]:
     """The project's template version as it was rendered (see the module's docstring), and
     that version's ``_skip_if_exists`` patterns (none known for a render from the history:
@@ -414,7 +444,7 @@ def _base_tree(
         base = replace(origin, template=origin.base_template)
         # copier runs the old version's _tasks in its render too, so what a task writes is
         # merged three-way like template content (not a false add/add conflict)
-        rendered = _render(project, repo, base, answers, config, skip_tasks=False)
+        rendered = _render(project, repo, base, answers, config, False, ignored)
         return rendered, config.skip_if_exists(answers)
     found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
     if found:
@@ -461,7 +491,10 @@ def _render(
     answers: Mapping[str, Any],
     config: TemplateConfig,
     skip_tasks: bool,
+    ignored: dict[str, bytes] | None = None,
 ) -> str:
+    """The render's git tree; its files that the template's own ignore rules leave out of
+    the tree go into ``ignored`` when given (see :func:`merge.apply_ignored`)."""
     with tempfile.TemporaryDirectory(prefix="pystarter-update-") as scratch:
         rendered = Path(scratch) / "project"
         render.update(
@@ -472,6 +505,8 @@ def _render(
             skip_tasks=skip_tasks or not origin.template.trusted,
         )
         append_record(rendered / project.answers_file, _record(project, origin))
+        if ignored is not None:
+            ignored.update(merge.ignored_files(repo, rendered))
         return merge.render_tree(repo, rendered)
 
 
