@@ -179,3 +179,33 @@ def test_files_the_template_ignores_are_updated_and_never_staged(tmp_path: Path)
     assert (project / "extra.local").read_text() == "new\n"
     tracked = git("ls-files", "--cached", cwd=project).split()
     assert not {"app.local", "extra.local", ".secrets"} & set(tracked)
+
+
+def test_check_agrees_with_update_on_a_folder_template_whose_tasks_write_files(
+    tmp_path: Path,
+) -> None:
+    """Case 11, second half: a folder template whose ``_tasks`` write a file was reported
+    behind by ``update --check`` forever, while ``update`` said up to date."""
+    spec = {
+        "copier.yml": """\
+            _answers_file: .copier-answers.yml
+            _tasks: ["echo generated > generated.txt"]
+            project_name: {type: str, default: Demo}
+            """,
+        "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+        "README.md": "v1\n",
+    }
+    template = build_file_tree(spec, tmp_path / "tpl")
+    made = invoke("new", str(tmp_path / "svc"), "-t", str(template), "--no-input", "--trust")
+    assert made.exit_code == 0, made.stderr
+    project = tmp_path / "svc"
+    assert (project / "generated.txt").read_text() == "generated\n"
+
+    check = invoke("update", str(project), "--check", "--json")
+    update = invoke("update", str(project), "--json", "--trust")
+
+    assert check.exit_code == 0, check.stdout + check.stderr
+    assert update.exit_code == 0, update.stderr
+    assert json.loads(update.stdout)["up_to_date"] is True
+    (template / "README.md").write_text("v2\n")
+    assert invoke("update", str(project), "--check").exit_code == 1

@@ -605,4 +605,9 @@ def render_is_current(project: Project, origin: Origin) -> tuple[bool, str | Non
     config = _config_of(origin)
     answers = _complete(project, origin, config, fit_answers(config, project.user_answers, []))
     tree = _render(project, repo, origin, answers, config, skip_tasks=True)
+    if merge.with_install_files(repo, base, tree) != base and config.settings.get("_tasks"):
+        # the last render holds what the template's tasks wrote (they ran when the project
+        # was made, with --trust): rendered again with them, in a temporary folder only, as
+        # update renders it -- else --check reports an update forever (case 11)
+        tree = _render(project, repo, origin, answers, config, skip_tasks=False)
     return merge.with_install_files(repo, base, tree) == base, found[1]
