@@ -283,7 +283,7 @@ def change_answers(
                     f"run `pystarter update` first, commit, then pystarter {action} again",
                 )
         if base_tree is None:  # git templates: the recorded commit rendered again, as copier
-            base_tree = _render(project, repo, origin, old, config, skip_tasks=True)
+            base_tree = _render(project, repo, origin, old, config, skip_tasks=False)
         target_tree = _render(project, repo, origin, new, config, skip_tasks=False)
         skip = (*config.skip_if_exists(old), *config.skip_if_exists(new))
         _merge(repo, project, origin, base_tree, target_tree, skip, result)
