@@ -227,9 +227,9 @@ def test_update_keeps_every_user_edit_fast(case: Case) -> None:
 #: Each example is three copier renders (``new``, and update's base and target) and a git
 #: merge: about 1.5 s of CPU (pytest's own process and its git children, measured with the
 #: template in a ``_subdirectory``; 4.4 s before, when copier walked the clone's ``.git``).
-#: 60 here + 20 compared with copier (four renders each) is about 150 s of CPU, under the
-#: issue's 3 minutes on 2 idle cores even run one after the other; wall time on a loaded
-#: machine is several times that. PYSTARTER_PROPERTY_EXAMPLES raises the count for a soak.
+#: 60 here + 20 compared with copier (four renders each): measured 172 s wall, 133 s CPU,
+#: with -n 2 on the shared 2-core machine at load 2-6; several times that under heavy load.
+#: PYSTARTER_PROPERTY_EXAMPLES raises the count for a soak.
 SLOW_EXAMPLES = int(os.environ.get("PYSTARTER_PROPERTY_EXAMPLES", "60"))
 
 
