@@ -344,9 +344,10 @@ def git_merge(project: Path, branch: str) -> bool:
     return done.returncode == 0
 
 
-def test_migrations_that_update_does_not_run_are_named(tmp_path: Path) -> None:
-    """Case 6, in part: pystarter does not run ``_migrations`` yet, and says which ones
-    apply (copier's forms: command with and without version, the older before/after)."""
+def test_migrations_of_every_form_run_in_the_project(tmp_path: Path) -> None:
+    """Case 6: the ``_migrations`` copier would run between v1 and v2 run in the project
+    (copier's forms: command with and without version, the older before/after), the others
+    do not; the same files as copier update on a copy."""
     template = make_template(tmp_path / "tpl", TEMPLATE)
     project = render(str(template), tmp_path / "svc")
     migrations = """\
@@ -362,10 +363,17 @@ def test_migrations_that_update_does_not_run_are_named(tmp_path: Path) -> None:
     (template / "README.md.jinja").write_text("# {{ project_name }}\n\nfrom v2\n")
     git_save(template, "v2", tag="v2")
 
+    theirs = copier_update(project, tmp_path / "copier-copy")
+
     status, outcome = update_json(project, "--trust")
 
     assert status == 0, outcome
-    [note] = [n for n in outcome["notes"] if "_migrations" in n]
-    for ran in ("touch crossed", "every-update", "legacy-before", "legacy-after"):
-        assert ran in note
-    assert "not-crossed" not in note and "legacy-old" not in note
+    assert outcome["ran"] == [
+        "before: touch legacy-before",
+        "after: touch crossed",
+        "after: touch every-update",
+        "after: touch legacy-after",
+    ]
+    made = ("crossed", "not-crossed", "every-update", "legacy-before", "legacy-after", "legacy-old")
+    assert [n for n in made if (project / n).exists()] == [n for n in made if (theirs / n).exists()]
+    assert not (project / "not-crossed").exists() and not (project / "legacy-old").exists()

@@ -109,6 +109,94 @@ def render_tree(project: GitProject, rendered: Path) -> str:
         return git.run(["write-tree"], rendered, env=env, error=UpdateError).stdout.strip()
 
 
+def ignored_files(project: GitProject, rendered: Path) -> dict[str, bytes]:
+    """The files of the render in ``rendered`` that its own ignore rules leave out of
+    :func:`render_tree` (a template's ``.gitignore`` listing a file it ships), with their
+    contents: copier updates them, so :func:`apply_ignored` brings them in, never staged."""
+    git_dir = project.out("rev-parse", "--absolute-git-dir")
+    with tempfile.TemporaryDirectory(prefix="pystarter-index-") as scratch:
+        env = {
+            "GIT_INDEX_FILE": str(Path(scratch) / "index"),
+            "GIT_WORK_TREE": str(rendered),
+            "GIT_DIR": git_dir,
+        }
+        args = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard"]
+        listed = git.run(args, rendered, env=env, error=UpdateError).stdout
+    found = {}
+    for name in listed.split("\0"):
+        path = rendered / name
+        if name and path.is_file() and not path.is_symlink():
+            found[name] = path.read_bytes()
+    return found
+
+
+def apply_ignored(
+    project: GitProject,
+    base: Mapping[str, bytes],
+    target: Mapping[str, bytes],
+    skip: tuple[str, ...],
+) -> tuple[list[str], list[str]]:
+    """Bring the template's git-ignored files (:func:`ignored_files`) into the work tree as
+    copier does, three-way per file, never staged (a user's secrets stay out of the index):
+    a new one is created, one the user never changed follows the template (deleted when the
+    template deleted it), an edited one is merged with ``git merge-file``. A file that
+    ``_skip_if_exists`` protects, that git tracks, or whose merge conflicts is left as the
+    user has it. Returns (changed paths, paths left as they were despite a template change)."""
+    protected = _matcher(skip)
+    tracked = set(project.run("ls-files", "-z", "--", project.pathspec).stdout.split("\0"))
+    changed: list[str] = []
+    kept: list[str] = []
+    for name in sorted(set(base) | set(target)):
+        old, new = base.get(name), target.get(name)
+        path = project.path / name
+        if old == new or project.within(name) in tracked:
+            continue
+        mine = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+        if path.is_symlink() or (mine is None and path.exists()):
+            kept.append(name)
+            continue
+        if mine is not None and protected(name):
+            continue
+        if mine == new:
+            continue
+        if mine is None:
+            if old is None and new is not None:  # a file the new version adds
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(new)
+                changed.append(name)
+            continue  # the user deleted it: it stays deleted
+        if mine == old:
+            if new is None:
+                path.unlink()
+            else:
+                path.write_bytes(new)
+            changed.append(name)
+            continue
+        merged = _merge_file(project, mine, old, new) if old is not None and new else None
+        if merged is None:
+            kept.append(name)
+        else:
+            path.write_bytes(merged)
+            changed.append(name)
+    return changed, kept
+
+
+def _merge_file(project: GitProject, mine: bytes, old: bytes, new: bytes) -> bytes | None:
+    """``git merge-file`` of three versions of a file; None when they conflict."""
+    with tempfile.TemporaryDirectory(prefix="pystarter-merge-") as scratch:
+        paths = []
+        for label, data in (("mine", mine), ("old", old), ("new", new)):
+            paths.append(Path(scratch) / label)
+            paths[-1].write_bytes(data)
+        done = subprocess.run(
+            ["git", "merge-file", "-p", *map(str, paths)],
+            capture_output=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    return done.stdout if done.returncode == 0 else None
+
+
 def tree_at(project: GitProject, commit: str) -> str | None:
     """The tree of the project's folder in ``commit``, None when the folder is not there."""
     probe = project.run("rev-parse", "-q", "--verify", f"{commit}:{project.prefix}", check=False)

@@ -77,6 +77,8 @@ class UpdateResult:
     notes: list[str] = field(default_factory=list)
     up_to_date: bool = False
     then: list[str] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)
+    """The template's migrations and tasks run in the project (``stage: command``)."""
     """What to run after committing (migrations, services), for ``add``/``remove``."""
     record_base: bool = False
     """The base was rendered afresh (no render in the history): the merge records it even
@@ -109,6 +111,7 @@ class UpdateResult:
             "changed": self.changed,
             "conflicts": [{"path": p, "kind": k} for p, k in self.conflicts.items()],
             "notes": self.notes,
+            "ran": self.ran,
             "next_steps": self.next_steps,
         }
 
@@ -157,55 +160,80 @@ def _update(
         origin.target_version,
     )
     with _restored_on_failure(repo):
-        base_tree, base_skip = _base_tree(project, repo, origin, result)
+        base_ignored: dict[str, bytes] = {}
+        target_ignored: dict[str, bytes] = {}
+        base_tree, base_skip = _base_tree(project, repo, origin, result, base_ignored)
         config = _config_of(origin)
         answers = fit_answers(config, project.user_answers, result.notes)
         answers = _complete(project, origin, config, layer(dict(data or {}), answers))
-        target_tree = _render(project, repo, origin, answers, config, skip_tasks=False)
+        target_tree = _render(project, repo, origin, answers, config, False, target_ignored)
         if origin.kind == "git":
             result.new_version = _rendered_commit(repo, target_tree, project) or result.new_version
         # copier renders the old version with the new version's excludes too: a path the new
         # version excludes is never deleted
         base_tree = merge.without(repo, base_tree, excluded(config, answers))
         skip = (*base_skip, *config.skip_if_exists(answers))
-        _merge(repo, project, origin, base_tree, target_tree, skip, result)
-    pending = pending_migrations(config, result.old_version, result.new_version)
-    if pending and not result.up_to_date:
-        result.notes.append(
-            "pystarter does not run the template's _migrations yet; run these in the project "
-            f"if they apply: {'; '.join(pending)}"
-        )
+        ignored = (base_ignored, target_ignored, skip)
+        if not _has_commands(config):
+            _merge(repo, project, origin, base_tree, target_tree, skip, result)
+            _apply_ignored(repo, ignored, result)
+            return result
+        # copier 9.19's order, in the project: the "before" migrations, the new version in
+        # place, the _tasks, the "after" migrations (all with _copier_operation == "update")
+        with render.project_tasks(
+            origin.template, project.path, answers, answers_file=project.answers_file
+        ) as commands:
+            if base_tree == merge.with_install_files(repo, base_tree, target_tree):
+                result.up_to_date = True
+                return result
+            result.ran += [f"before: {c}" for c in commands("before", True)]
+            _merge(repo, project, origin, base_tree, target_tree, skip, result)
+            _apply_ignored(repo, ignored, result)
+            result.ran += [f"task: {c}" for c in commands("tasks", True)]
+            result.ran += [f"after: {c}" for c in commands("after", True)]
+    if result.ran:
+        result.notes.append(f"ran in the project: {'; '.join(result.ran)}")
     return result
 
 
-def pending_migrations(config: TemplateConfig, old: str | None, new: str | None) -> list[str]:
-    """The ``_migrations`` commands copier would run going from ``old`` to ``new`` (its
-    current form with or without ``version``, a plain command, and the older
-    ``version``/``before``/``after`` form), as written."""
-    from pystarter.update_check import pep440
+def _apply_ignored(
+    repo: GitProject,
+    ignored: tuple[dict[str, bytes], dict[str, bytes], tuple[str, ...]],
+    result: UpdateResult,
+) -> None:
+    """The template's files that its own ``.gitignore`` ignores, brought in as copier does
+    (case 10 of issue 26), never staged; listed with the changes."""
+    changed, kept = merge.apply_ignored(repo, *ignored)
+    if changed:
+        result.changed = sorted({*result.changed, *changed})
+        result.up_to_date = False
+        result.notes.append(
+            f"updated {len(changed)} file(s) that git ignores (not staged): {', '.join(changed)}"
+        )
+    if kept:
+        result.notes.append(
+            "the template changed these files that git ignores, and yours differ: kept as you "
+            f"have them, merge by hand: {', '.join(kept)}"
+        )
 
-    start, end = pep440(old or ""), pep440(new or "")
 
-    def crossed(version: Any) -> bool:
-        at = pep440(str(version))
-        return at is not None and start is not None and end is not None and start < at <= end
+def _has_commands(config: TemplateConfig) -> bool:
+    return bool(config.settings.get("_migrations") or config.settings.get("_tasks"))
 
+
+def would_run(project: Project, origin: Origin) -> list[str]:
+    """What ``update --trust`` would run in the project (``stage: command``, copier's order),
+    listed without running anything: for ``update --check``."""
+    config = _config_of(replace(origin, template=replace(origin.template, trusted=True)))
+    if not _has_commands(config):
+        return []
+    answers = _complete(project, origin, config, fit_answers(config, project.user_answers, []))
     found: list[str] = []
-    migrations = config.settings.get("_migrations") or []
-    for migration in migrations if isinstance(migrations, list) else [migrations]:
-        if isinstance(migration, (str, list)):
-            found.append(migration if isinstance(migration, str) else " ".join(map(str, migration)))
-        elif isinstance(migration, dict) and ("before" in migration or "after" in migration):
-            if crossed(migration.get("version")):
-                for stage in ("before", "after"):
-                    found += [str(command) for command in migration.get(stage) or []]
-        elif (
-            isinstance(migration, dict)
-            and "command" in migration
-            and ("version" not in migration or crossed(migration["version"]))
-        ):
-            command = migration["command"]
-            found.append(command if isinstance(command, str) else " ".join(map(str, command)))
+    with render.project_tasks(
+        origin.template, project.path, answers, answers_file=project.answers_file
+    ) as commands:
+        for stage, label in (("before", "before"), ("tasks", "task"), ("after", "after")):
+            found += [f"{label}: {command}" for command in commands(stage, False)]
     return found
 
 
@@ -255,7 +283,7 @@ def change_answers(
                     f"run `pystarter update` first, commit, then pystarter {action} again",
                 )
         if base_tree is None:  # git templates: the recorded commit rendered again, as copier
-            base_tree = _render(project, repo, origin, old, config, skip_tasks=True)
+            base_tree = _render(project, repo, origin, old, config, skip_tasks=False)
         target_tree = _render(project, repo, origin, new, config, skip_tasks=False)
         skip = (*config.skip_if_exists(old), *config.skip_if_exists(new))
         _merge(repo, project, origin, base_tree, target_tree, skip, result)
@@ -401,7 +429,11 @@ def _complete(
 
 
 def _base_tree(
-    project: Project, repo: GitProject, origin: Origin, result: UpdateResult
+    project: Project,
+    repo: GitProject,
+    origin: Origin,
+    result: UpdateResult,
+    ignored: dict[str, bytes],
 ) -> tuple[str, tuple[str, ...]]:
     """The project's template version as it was rendered (see the module's docstring), and
     that version's ``_skip_if_exists`` patterns (none known for a render from the history:
@@ -410,7 +442,9 @@ def _base_tree(
         config = _config_of(replace(origin, template=origin.base_template))
         answers = _complete(project, origin, config, project.user_answers)
         base = replace(origin, template=origin.base_template)
-        rendered = _render(project, repo, base, answers, config, skip_tasks=True)
+        # copier runs the old version's _tasks in its render too, so what a task writes is
+        # merged three-way like template content (not a false add/add conflict)
+        rendered = _render(project, repo, base, answers, config, False, ignored)
         return rendered, config.skip_if_exists(answers)
     found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
     if found:
@@ -457,7 +491,10 @@ def _render(
     answers: Mapping[str, Any],
     config: TemplateConfig,
     skip_tasks: bool,
+    ignored: dict[str, bytes] | None = None,
 ) -> str:
+    """The render's git tree; its files that the template's own ignore rules leave out of
+    the tree go into ``ignored`` when given (see :func:`merge.apply_ignored`)."""
     with tempfile.TemporaryDirectory(prefix="pystarter-update-") as scratch:
         rendered = Path(scratch) / "project"
         render.update(
@@ -468,6 +505,8 @@ def _render(
             skip_tasks=skip_tasks or not origin.template.trusted,
         )
         append_record(rendered / project.answers_file, _record(project, origin))
+        if ignored is not None:
+            ignored.update(merge.ignored_files(repo, rendered))
         return merge.render_tree(repo, rendered)
 
 
@@ -566,4 +605,9 @@ def render_is_current(project: Project, origin: Origin) -> tuple[bool, str | Non
     config = _config_of(origin)
     answers = _complete(project, origin, config, fit_answers(config, project.user_answers, []))
     tree = _render(project, repo, origin, answers, config, skip_tasks=True)
+    if merge.with_install_files(repo, base, tree) != base and config.settings.get("_tasks"):
+        # the last render holds what the template's tasks wrote (they ran when the project
+        # was made, with --trust): rendered again with them, in a temporary folder only, as
+        # update renders it -- else --check reports an update forever (case 11)
+        tree = _render(project, repo, origin, answers, config, skip_tasks=False)
     return merge.with_install_files(repo, base, tree) == base, found[1]

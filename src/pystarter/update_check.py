@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,8 @@ class CheckResult:
     newest: str | None
     up_to_date: bool
     pinned: str | None = None
+    would_run: list[str] = field(default_factory=list)
+    """The template's migrations and tasks ``update --trust`` would run (``stage: command``)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +41,7 @@ class CheckResult:
             "newest": self.newest,
             "pinned": self.pinned,
             "up_to_date": self.up_to_date,
+            "would_run": self.would_run,
             "status": "up-to-date" if self.up_to_date else "newer-available",
             "exit_status": 0 if self.up_to_date else 1,
         }
@@ -76,6 +79,10 @@ def _check(path: Path, registry: Mapping[str, Any] | None, answers_file: str | N
         result.current = found or result.current
         if result.up_to_date and origin.kind == "builtin":
             result.current = result.newest
+    if not result.up_to_date:
+        from pystarter.update import would_run
+
+        result.would_run = would_run(project, origin)
     return result
 
 
