@@ -1,3 +1,3 @@
 """pystarter: a reasoned pick of Django, Flask or FastAPI, and a starter that passes its tests."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
