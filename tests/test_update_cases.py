@@ -180,6 +180,23 @@ def test_add_on_a_project_of_another_pystarter_version_is_refused(tmp_path: Path
     assert git("status", "--porcelain", cwd=project) == ""
 
 
+def test_an_update_that_changes_pyproject_says_to_lock_again(tmp_path: Path) -> None:
+    """uv.lock must follow pyproject.toml: the project's CI and Dockerfile install with
+    ``uv sync --locked``, which refuses a stale lock."""
+    project = builtin_project_recorded_as(tmp_path, "0.0.1")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "# a line of the older template\n")
+    (project / "uv.lock").touch()
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "--amend", "--no-edit", "--no-gpg-sign", cwd=project)
+
+    status, result = update_json(project)
+
+    assert status == 0, result
+    assert "pyproject.toml" in result["changed"]
+    assert "uv lock && git add uv.lock" in result["next_steps"]
+
+
 def test_update_records_the_version_it_rendered_so_check_agrees(tmp_path: Path) -> None:
     """Case 11: the recorded ``_pystarter_version`` was kept, so ``update --check`` said
     'behind' forever after ``update``."""

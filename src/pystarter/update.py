@@ -97,6 +97,8 @@ class UpdateResult:
         steps = ["git diff HEAD"]
         if self.conflicts:
             steps.append("resolve the conflicts, then git add the files")
+        if "pyproject.toml" in self.changed and (self.destination / "uv.lock").is_file():
+            steps.append("uv lock && git add uv.lock")  # CI and Docker install with --locked
         steps += ["git commit", *self.then, "(git merge --abort undoes it)"]
         return steps
 
