@@ -39,12 +39,26 @@ def is_tty(stream: Any) -> bool:
         return False
 
 
-def fail(message: str, status: ExitStatus, exit: Any = sys.exit) -> NoReturn:
+def fail(
+    message: str, status: ExitStatus, exit: Any = sys.exit, hint: str = "", as_json: bool = False
+) -> NoReturn:
     """Print the one line and leave with ``status`` (by ``sys.exit``, or by what ``exit``
-    raises: typer.Exit from inside a typer command)."""
+    raises: typer.Exit from inside a typer command). Under ``--json`` the same error is also
+    one JSON object on stdout: ``{"error", "hint", "exit_status"}``."""
     line = " ".join(message.split())
-    sys.stderr.write(f"error: {line}\n")
-    sys.stderr.flush()
+    hint = " ".join(hint.split())
+    if as_json:
+        import json
+
+        with suppress(OSError, ValueError):  # a broken stdout still gets its stderr line
+            sys.stdout.write(
+                json.dumps({"error": line, "hint": hint, "exit_status": int(status)}) + "\n"
+            )
+            sys.stdout.flush()
+    full = f"{line} ({hint})" if hint else line
+    with suppress(OSError, ValueError):
+        sys.stderr.write(f"error: {full}\n")
+        sys.stderr.flush()
     exit(int(status))
     raise AssertionError("unreachable")
 
