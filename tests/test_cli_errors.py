@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,3 +73,90 @@ def test_json_error_in_a_real_process(tmp_path: Path) -> None:
     assert error["error"] == "unknown need: blockchain"
     assert completed.stderr.startswith("error: unknown need: blockchain (")
     assert not (tmp_path / "app").exists()
+
+
+# --- success is never reported as failure ---------------------------------------------------
+
+C_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdout: Any = subprocess.PIPE
+) -> subprocess.CompletedProcess[bytes]:
+    """The real CLI in a process, its output as bytes (the locale's encoding is under test)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pystarter", *args],
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        check=False,
+        timeout=300,
+    )
+
+
+NEW = ("new", "app", "-f", "flask", "--no-input", "--no-install")
+
+
+def test_new_in_the_c_locale_succeeds_in_ascii(tmp_path: Path) -> None:
+    completed = run_cli(*NEW, cwd=tmp_path, env=C_LOCALE)
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "app" / ".git").is_dir()
+    out = completed.stdout.decode("ascii")  # raises on anything else
+    assert out.startswith("OK Created app (Flask)")
+    assert "OK git repository with a first commit" in out
+    assert completed.stderr == b""
+
+
+def test_recommend_in_the_c_locale_succeeds_in_ascii(tmp_path: Path) -> None:
+    completed = run_cli("recommend", "--need", "html", cwd=tmp_path, env=C_LOCALE)
+    assert completed.returncode == 0, completed.stderr
+    out = completed.stdout.decode("ascii")
+    assert "Recommended" in out
+    assert "+---" in out  # rich's ASCII box
+    assert completed.stderr == b""
+
+
+def test_new_with_stdout_on_a_full_device_keeps_its_success(tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        completed = run_cli(*NEW, cwd=tmp_path, stdout=full)
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "app" / ".git").is_dir()
+    stderr = completed.stderr.decode()
+    assert stderr.startswith(f"warning: the project was made in {tmp_path / 'app'}")
+    assert "No space left on device" in stderr
+    assert "Traceback" not in stderr
+    assert stderr.count("\n") == 1
+
+
+def test_new_json_with_stdout_on_a_full_device_keeps_its_success(tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        completed = run_cli(*NEW, "--json", cwd=tmp_path, stdout=full)
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "app" / ".git").is_dir()
+    assert completed.stderr.decode().startswith("warning: the project was made in")
+
+
+def test_new_with_stdout_closed_succeeds(tmp_path: Path) -> None:
+    command = f'"{sys.executable}" -m pystarter {" ".join(NEW)} >&-'
+    completed = subprocess.run(
+        ["sh", "-c", command],
+        cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "app" / ".git").is_dir()
+    assert b"Traceback" not in completed.stderr
+    assert b"error" not in completed.stderr
+
+
+def test_version_to_a_full_device_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        completed = run_cli("--version", cwd=tmp_path, stdout=full)
+    assert completed.returncode == 1
+    assert completed.stderr == b"error: cannot print the version: No space left on device\n"

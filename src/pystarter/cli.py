@@ -45,6 +45,7 @@ from pystarter.output import (
     is_tty,
     make_console,
     new_progress,
+    report_of_done_work,
     stdout_to_stderr,
 )
 
@@ -345,10 +346,12 @@ def new(
     try:
         with stdout_to_stderr(as_json):
             outcome = run_new(options, new_progress(as_json), wizard)
-        if as_json:
-            echo_json(outcome.as_json())
-        else:
-            _print_new_outcome(outcome, dry_run=options.dry_run)
+        done = "nothing was written (dry run)" if dry_run else "the project was made"
+        with report_of_done_work(f"{done} in {outcome.result.destination}"):
+            if as_json:
+                echo_json(outcome.as_json())
+            else:
+                _print_new_outcome(outcome, dry_run=options.dry_run)
     except (KeyboardInterrupt, RuntimeError) as exc:
         if outcome is None or options.dry_run or interrupt_within(exc) is None:
             raise
