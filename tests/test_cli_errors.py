@@ -160,3 +160,106 @@ def test_version_to_a_full_device_is_one_line_not_a_traceback(tmp_path: Path) ->
         completed = run_cli("--version", cwd=tmp_path, stdout=full)
     assert completed.returncode == 1
     assert completed.stderr == b"error: cannot print the version: No space left on device\n"
+
+
+# --- DEST the system refuses: exit 2, the path named, the errno's own hint -------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "dest", "reason", "hint"),
+    [
+        (lambda root: (root / "afile").touch(), "afile/app", "Not a directory", "is a file"),
+        (
+            lambda root: ((root / "l1").symlink_to("l2"), (root / "l2").symlink_to("l1")),
+            "l1/app",
+            "Too many levels of symbolic links",
+            "loop of symbolic links",
+        ),
+        (lambda root: None, "a" * 300, "File name too long", "choose a shorter name"),
+    ],
+    ids=["ENOTDIR", "ELOOP", "ENAMETOOLONG"],
+)
+def test_dest_the_system_refuses_gets_its_errno_hint(
+    make: Any, dest: str, reason: str, hint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("new", dest, "-f", "flask", "--no-input", "--no-install")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"error: DEST {tmp_path / dest} cannot be used: {reason} (")
+    assert hint in result.stderr
+    assert "shorter name" not in result.stderr or reason == "File name too long"
+
+
+@pytest.mark.parametrize("dest", ["app", "ABSOLUTE"])
+def test_new_from_a_deleted_current_folder_exits_2(dest: str, tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    target = str(tmp_path / "app") if dest == "ABSOLUTE" else dest
+    script = f'cd "{gone}" && rmdir "{gone}" && exec "{sys.executable}" -m pystarter new {target} -f flask --no-input --no-install'  # noqa: E501
+    completed = subprocess.run(
+        ["sh", "-c", script],
+        env={**os.environ, "NO_COLOR": "1"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr == (
+        "error: the current folder no longer exists (cd into an existing folder and run again)\n"
+    )
+    assert not (tmp_path / "app").exists()
+
+
+needs_root = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="runs pystarter as user nobody (65534) to meet a permission error root would bypass",
+)
+
+
+@needs_root
+@pytest.mark.parametrize(
+    ("mode", "message", "hint"),
+    [
+        (0o000, "cannot be read: permission denied", "chmod u+rx"),
+        (0o555, "is read-only for you: permission denied", "chmod u+w"),
+    ],
+    ids=["unreadable", "read-only"],
+)
+def test_a_dest_you_may_not_use_exits_2_with_a_permission_hint(
+    mode: int, message: str, hint: str
+) -> None:
+    import shutil
+    import tempfile
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("needs setpriv to run as another user")
+    root = Path(tempfile.mkdtemp(prefix="pystarter-perm-"))  # pytest's tmp is root's only
+    try:
+        root.chmod(0o777)
+        dest = root / "dest"
+        dest.mkdir()
+        dest.chmod(mode)
+        as_nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        completed = subprocess.run(
+            [*as_nobody, sys.executable, "-m", "pystarter", "new", "dest", "-f", "flask"],
+            cwd=root,
+            env={**os.environ, "NO_COLOR": "1", "HOME": str(root)},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert completed.returncode == 2, completed.stderr
+        assert completed.stderr.startswith(f"error: {dest} {message} (")
+        assert hint in completed.stderr
+        assert "space" not in completed.stderr
+        dest.chmod(0o755)
+        assert list(dest.iterdir()) == []
+    finally:
+        (root / "dest").chmod(0o755)
+        shutil.rmtree(root)
