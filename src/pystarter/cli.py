@@ -4,6 +4,7 @@
 
 import sys
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -346,8 +347,8 @@ def new(
     try:
         with stdout_to_stderr(as_json):
             outcome = run_new(options, new_progress(as_json), wizard)
-        done = "nothing was written (dry run)" if dry_run else "the project was made"
-        with report_of_done_work(f"{done} in {outcome.result.destination}"):
+        made = f"the project was made in {outcome.result.destination}"
+        with nullcontext() if dry_run else report_of_done_work(made):
             if as_json:
                 echo_json(outcome.as_json())
             else:
