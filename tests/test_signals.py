@@ -291,8 +291,12 @@ def test_signal_during_the_questions_leaves_nothing(sandbox: Sandbox, name: str)
     assert list(sandbox.tmp.iterdir()) == []
 
 
-def test_a_signal_during_cleanup_waits_until_the_cleanup_is_done() -> None:
-    """A second Ctrl-C while pystarter undoes its work must not stop the undo half way."""
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name
+)
+def test_a_signal_during_cleanup_waits_until_the_cleanup_is_done(signum: signal.Signals) -> None:
+    """A second Ctrl-C (or SIGTERM, or SIGHUP) while pystarter undoes its work must not stop
+    the undo half way."""
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signal handlers can only be set from the main thread")
 
@@ -302,16 +306,27 @@ def test_a_signal_during_cleanup_waits_until_the_cleanup_is_done() -> None:
     def stop(signum: int, frame: object) -> None:
         raise Stopped
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signum, stop)
     steps: list[str] = []
     try:
         with pytest.raises(Stopped), signals_deferred():
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signum)
             steps.append("undo went on after the signal")
         assert steps == ["undo went on after the signal"]
-        assert signal.getsignal(signal.SIGTERM) is stop
+        assert signal.getsignal(signum) is stop
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signum, previous)
+
+
+@pytest.mark.parametrize("name", list(SIGNALS))
+def test_an_interrupted_update_reports_its_signal(name: str) -> None:
+    from pystarter.errors import STOP_SIGNALS
+    from pystarter.update import UpdateInterrupted
+
+    _, status, word = SIGNALS[name]
+    error = UpdateInterrupted(STOP_SIGNALS[name]())
+    assert error.exit_status == status
+    assert error.message.startswith(f"{word}; the project was put back")
 
 
 def test_a_claim_left_by_a_killed_run_is_cleaned_by_the_next_run(sandbox: Sandbox) -> None:

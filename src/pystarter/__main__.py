@@ -5,8 +5,47 @@ from __future__ import annotations
 import os
 import sys
 
+#: What a stream that cannot encode them shows instead (a C or latin-1 locale).
+ASCII_FALLBACK = {"✓": "OK", "✗": "x", "→": "->", "←": "<-", "—": "-", "\u2013": "-", "…": "..."}
+ASCII_FALLBACK["•"] = "*"
+
+
+def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    return "".join(ASCII_FALLBACK.get(char, "?") for char in text), error.end
+
+
+def _safe_streams() -> None:
+    """Output never fails for want of an encoding: on a stream that cannot encode what
+    pystarter prints, each such character degrades to ASCII (rich, seeing the encoding, draws
+    its boxes in ASCII by itself)."""
+    import codecs
+
+    codecs.register_error("pystarter-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "✓—→".encode(stream.encoding)
+        except UnicodeEncodeError:
+            stream.reconfigure(errors="pystarter-ascii")  # type: ignore[union-attr]
+        except (AttributeError, LookupError, TypeError, ValueError):  # closed, replaced
+            pass
+
+
+def _quiet_stdout() -> None:
+    """Flush stdout; if it is full or broken, point it at the null device so that Python's own
+    flush at exit does not report the failure again (the caller has said what failed)."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+
 
 def main() -> None:
+    _safe_streams()
     try:
         _start()
     except (KeyboardInterrupt, RuntimeError) as exc:  # a signal while the CLI loads
@@ -25,15 +64,24 @@ def _start() -> None:
     if sys.argv[1:] in (["--version"], ["-V"]):
         from pystarter import __version__
 
-        if sys.stdout is not None:  # started with stdout closed
-            sys.stdout.write(f"pystarter {__version__}\n")
+        try:
+            if sys.stdout is not None:  # started with stdout closed
+                sys.stdout.write(f"pystarter {__version__}\n")
+                sys.stdout.flush()
+        except OSError as exc:
+            _quiet_stdout()
+            sys.stderr.write(f"error: cannot print the version: {exc.strerror or exc}\n")
+            sys.exit(1)
         return
     from pystarter.errors import signals_raised
 
     with signals_raised():
         from pystarter.cli import app
 
-        app()
+        try:
+            app()
+        finally:
+            _quiet_stdout()
 
 
 def _run_as_module() -> None:

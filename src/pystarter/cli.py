@@ -4,6 +4,7 @@
 
 import sys
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -45,6 +46,7 @@ from pystarter.output import (
     is_tty,
     make_console,
     new_progress,
+    report_of_done_work,
     stdout_to_stderr,
 )
 
@@ -53,9 +55,24 @@ def _raise_exit(status: int) -> NoReturn:
     raise typer.Exit(status)
 
 
+def _asks_json(args: Any) -> bool:
+    """Whether the command line gives ``--json`` (before a ``--``): its errors are JSON too."""
+    words = [str(word) for word in (sys.argv[1:] if args is None else args)]
+    if "--" in words:
+        words = words[: words.index("--")]
+    return "--json" in words
+
+
 class PystarterGroup(TyperGroup):
-    """Turns every error into one line on stderr and its exit status; no traceback unless
-    ``PYSTARTER_DEBUG=1``."""
+    """Turns every error into one line on stderr and its exit status (and, under ``--json``,
+    one JSON object on stdout); no traceback unless ``PYSTARTER_DEBUG=1``."""
+
+    as_json = False
+
+    def fail(
+        self, message: str, status: ExitStatus, exit: Any = sys.exit, hint: str = ""
+    ) -> NoReturn:
+        fail(message, status, exit, hint=hint, as_json=self.as_json)
 
     def invoke(self, ctx: Any) -> Any:
         # Caught here, inside typer's own handler, which would turn Ctrl-C and SIGTERM alike
@@ -69,8 +86,10 @@ class PystarterGroup(TyperGroup):
                     raise
             if debugging() and isinstance(exc, PystarterError):
                 raise
+            if isinstance(exc, PystarterError):
+                self.fail(exc.message, exc.exit_status, _raise_exit, hint=exc.hint)
             message, status = failure_line(exc) or (unexpected_line(exc), ExitStatus.FAILURE)
-            fail(message, status, _raise_exit)
+            self.fail(message, status, _raise_exit)
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         # typer turns a signal here (while it parses and loads) into a silent exit 130
@@ -78,26 +97,27 @@ class PystarterGroup(TyperGroup):
             return super().make_context(*args, **kwargs)
         except KeyboardInterrupt as exc:
             message, status = failure_line(exc) or ("interrupted", ExitStatus.INTERRUPTED)
-            fail(message, status)
+            self.fail(message, status)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        self.as_json = _asks_json(args[0] if args else kwargs.get("args"))
         try:
             status = super().main(*args, **kwargs)
         except typer.Abort:
-            fail("interrupted; nothing was left behind", ExitStatus.INTERRUPTED)
+            self.fail("interrupted; nothing was left behind", ExitStatus.INTERRUPTED)
         except click_exceptions.NoArgsIsHelpError as exc:
             sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
             sys.exit(ExitStatus.SUCCESS)
         except click_exceptions.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "pystarter"
-            fail(f"{exc.format_message()} (see {command} --help)", ExitStatus.USAGE)
+            self.fail(exc.format_message(), ExitStatus.USAGE, hint=f"see {command} --help")
         except click_exceptions.ClickException as exc:
-            fail(exc.format_message(), ExitStatus.USAGE)
+            self.fail(exc.format_message(), ExitStatus.USAGE)
         except Exception as exc:
             if debugging():
                 raise
-            fail(unexpected_line(exc), ExitStatus.FAILURE)
+            self.fail(unexpected_line(exc), ExitStatus.FAILURE)
         sys.exit(status if isinstance(status, int) else ExitStatus.SUCCESS)
 
 
@@ -327,10 +347,12 @@ def new(
     try:
         with stdout_to_stderr(as_json):
             outcome = run_new(options, new_progress(as_json), wizard)
-        if as_json:
-            echo_json(outcome.as_json())
-        else:
-            _print_new_outcome(outcome, dry_run=options.dry_run)
+        made = f"the project was made in {outcome.result.destination}"
+        with nullcontext() if dry_run else report_of_done_work(made):
+            if as_json:
+                echo_json(outcome.as_json())
+            else:
+                _print_new_outcome(outcome, dry_run=options.dry_run)
     except (KeyboardInterrupt, RuntimeError) as exc:
         if outcome is None or options.dry_run or interrupt_within(exc) is None:
             raise

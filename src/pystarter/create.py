@@ -6,6 +6,7 @@ step runs. Whatever fails or is interrupted, DEST is left as it was found.
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
 import shutil
@@ -207,6 +208,29 @@ def destination_argument(text: str) -> Path:
     return Path(text)
 
 
+#: Why a DEST the system refuses to look at cannot be used, by errno, and what to do.
+_DEST_ERRNO_HINTS = {
+    errno.ENAMETOOLONG: "choose a shorter name",
+    errno.ENOTDIR: "a part of the path is a file, not a folder; choose another DEST",
+    errno.ELOOP: "the path runs through a loop of symbolic links; give the real folder",
+    errno.EACCES: "a folder on the path may not be searched by you; fix its permissions "
+    "or choose another folder",
+    errno.EPERM: "a folder on the path may not be searched by you; fix its permissions "
+    "or choose another folder",
+}
+
+
+def check_working_folder() -> None:
+    """Refuse to start from a current folder deleted since the shell entered it: every
+    relative path, and copier itself, would fail on it."""
+    try:
+        os.getcwd()
+    except FileNotFoundError as exc:
+        raise DestinationError(
+            "the current folder no longer exists", "cd into an existing folder and run again"
+        ) from exc
+
+
 def check_destination(destination: Path, force: bool) -> None:
     """Refuse before anything is written: a file, a symlink, or a non-empty folder without force."""
     try:
@@ -214,15 +238,24 @@ def check_destination(destination: Path, force: bool) -> None:
     except FileNotFoundError:
         pass
     except OSError as exc:  # a name over 255 bytes, a folder we may not look into
-        raise DestinationError(
-            f"DEST cannot be used: {exc.strerror}", "choose a shorter name or another folder"
-        ) from exc
+        hint = _DEST_ERRNO_HINTS.get(exc.errno or 0, "choose another folder")
+        raise DestinationError(f"DEST {destination} cannot be used: {exc.strerror}", hint) from exc
     if destination.is_symlink():
         raise DestinationError(
             f"{destination} is a symbolic link", "give the real folder it points to"
         )
     if destination.exists() and not destination.is_dir():
         raise DestinationError(f"{destination} exists and is not a folder", "choose another DEST")
+    if destination.is_dir() and not os.access(destination, os.R_OK | os.X_OK):
+        raise DestinationError(
+            f"{destination} cannot be read: permission denied",
+            "run chmod u+rx on it, or choose another folder",
+        )
+    if destination.is_dir() and not os.access(destination, os.W_OK):
+        raise DestinationError(
+            f"{destination} is read-only for you: permission denied",
+            "run chmod u+w on it, or choose another folder",
+        )
     if destination.is_dir() and _entries(destination, stale_claim(destination)) and not force:
         raise DestinationError(
             f"{destination} is not empty",

@@ -34,6 +34,7 @@ from pystarter.create import (
     NewProjectRequest,
     NewProjectResult,
     check_destination,
+    check_working_folder,
     folder_problem,
     new_project,
     stopped_after,
@@ -159,6 +160,7 @@ def run_new(
 
 def gather(options: NewOptions) -> Given:
     """Step 1: the needs, ``--data`` and ``--data-file`` read and checked, DEST checked."""
+    check_working_folder()
     data = parse_data_items(list(options.data_items), builtin_types=False)
     from_file = (
         load_answers_file(options.answers_file, builtin_types=False) if options.answers_file else {}

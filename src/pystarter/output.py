@@ -8,7 +8,7 @@ import sys
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from pystarter.errors import ExitStatus
+from pystarter.errors import ExitStatus, first_line
 from pystarter.recommend import FRAMEWORK_TITLES, TIE_BREAK_ORDER
 
 if TYPE_CHECKING:
@@ -39,14 +39,46 @@ def is_tty(stream: Any) -> bool:
         return False
 
 
-def fail(message: str, status: ExitStatus, exit: Any = sys.exit) -> NoReturn:
+def fail(
+    message: str, status: ExitStatus, exit: Any = sys.exit, hint: str = "", as_json: bool = False
+) -> NoReturn:
     """Print the one line and leave with ``status`` (by ``sys.exit``, or by what ``exit``
-    raises: typer.Exit from inside a typer command)."""
+    raises: typer.Exit from inside a typer command). Under ``--json`` the same error is also
+    one JSON object on stdout: ``{"error", "hint", "exit_status"}``."""
     line = " ".join(message.split())
-    sys.stderr.write(f"error: {line}\n")
-    sys.stderr.flush()
+    hint = " ".join(hint.split())
+    if as_json:
+        import json
+
+        with suppress(OSError, ValueError):  # a broken stdout still gets its stderr line
+            sys.stdout.write(
+                json.dumps({"error": line, "hint": hint, "exit_status": int(status)}) + "\n"
+            )
+            sys.stdout.flush()
+    full = f"{line} ({hint})" if hint else line
+    with suppress(OSError, ValueError):
+        sys.stderr.write(f"error: {full}\n")
+        sys.stderr.flush()
     exit(int(status))
     raise AssertionError("unreachable")
+
+
+@contextmanager
+def report_of_done_work(what: str) -> Iterator[None]:
+    """Printing the report of work that is done: if stdout is full or broken, the work still
+    stands, so the failure is a warning on stderr, not a failed run (and stdout is pointed at
+    the null device so that Python's flush at exit does not fail again)."""
+    try:
+        yield
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError) as exc:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+        reason = getattr(exc, "strerror", None) or first_line(exc)
+        with suppress(OSError, ValueError):
+            sys.stderr.write(f"warning: {what}, but its report could not be printed ({reason})\n")
+            sys.stderr.flush()
 
 
 def debugging() -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from pystarter.errors import DestinationError, UnsafePathError, WriteError
+from pystarter.errors import DestinationError, UnsafePathError, WriteError, stop_signals
 
 #: Made inside an existing empty DEST while copier renders, so a second run sees it taken.
 CLAIM_MARKER = ".pystarter-claim"
@@ -29,7 +29,7 @@ DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, 
 
 @contextmanager
 def signals_deferred() -> Iterator[list[int]]:
-    """Hold Ctrl-C and SIGTERM while a step that must not be cut in half runs.
+    """Hold the stop signals (Ctrl-C, SIGTERM, SIGHUP) while a step that must not be cut runs.
 
     A signal that arrives meanwhile is delivered again once the block is done; the list it
     yields says which arrived.
@@ -42,7 +42,7 @@ def signals_deferred() -> Iterator[list[int]]:
     def remember(signum: int, frame: object) -> None:
         received.append(signum)
 
-    watched = (signal.SIGINT, signal.SIGTERM)
+    watched = stop_signals()
     previous = {signum: signal.signal(signum, remember) for signum in watched}
     try:
         yield received

@@ -29,11 +29,11 @@ from pystarter import merge, render
 from pystarter.answers import builtin_answers, layer
 from pystarter.errors import (
     DirtyWorkTreeError,
-    ExitStatus,
     MissingAnswersError,
     NotUpdatableError,
     PystarterError,
-    Terminated,
+    interrupt_status,
+    interrupt_word,
 )
 from pystarter.git import FIRST_COMMIT_SUBJECT
 from pystarter.merge import GitProject
@@ -54,14 +54,14 @@ NO_GIT_HINT = (
 
 
 class UpdateInterrupted(PystarterError):
-    """Ctrl-C or SIGTERM during an update: the project was put back, exit 130/143."""
+    """Ctrl-C, SIGTERM or SIGHUP during an update: the project was put back, exit 130/143/129."""
 
-    def __init__(self, terminated: bool) -> None:
+    def __init__(self, interrupt: KeyboardInterrupt) -> None:
         super().__init__(
-            f"{'terminated' if terminated else 'interrupted'}; the project was put back as it "
+            f"{interrupt_word(interrupt)}; the project was put back as it "
             "was before the update (work tree and index)"
         )
-        self.exit_status = ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED
+        self.exit_status = interrupt_status(interrupt)
 
 
 @dataclass
@@ -587,7 +587,7 @@ def _restored_on_failure(repo: GitProject) -> Iterator[None]:
     except KeyboardInterrupt as exc:
         with signals_deferred():
             merge.restore(repo)
-        raise UpdateInterrupted(isinstance(exc, Terminated)) from exc
+        raise UpdateInterrupted(exc) from exc
     except BaseException:
         with signals_deferred():
             merge.restore(repo)
