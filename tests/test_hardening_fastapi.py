@@ -7,6 +7,7 @@ X-Forwarded-For: the client).
 from __future__ import annotations
 
 import json
+import time
 import re
 import urllib.error
 import urllib.parse
@@ -84,10 +85,17 @@ class Proxied:
         return json.loads(body)["access_token"]
 
 
-def emails_in(log: Path) -> list[str]:
-    """The emails the server wrote to its JSON log (no SMTP_HOST)."""
-    records = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    return [r["message"] for r in records if r["message"].startswith("Email (SMTP_HOST")]
+def emails_in(log: Path, wait: float = 60) -> list[str]:
+    """The emails the server wrote to its JSON log (no SMTP_HOST). The app sends them after
+    the response, so they may land a moment later: read until one is there (or ``wait``)."""
+    deadline = time.monotonic() + wait
+    while True:
+        lines = log.read_text().splitlines()
+        records = [json.loads(line) for line in lines if line.startswith("{")]
+        emails = [r["message"] for r in records if r["message"].startswith("Email (SMTP_HOST")]
+        if emails or time.monotonic() > deadline:
+            return emails
+        time.sleep(0.2)
 
 
 def test_fastapi_with_accounts_is_safe_behind_a_tls_proxy(tmp_path: Path) -> None:
