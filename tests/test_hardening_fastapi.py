@@ -7,8 +7,8 @@ X-Forwarded-For: the client).
 from __future__ import annotations
 
 import json
-import time
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
