@@ -87,7 +87,8 @@ class ProxiedClient:
             with self.opener.open(request, timeout=30) as response:
                 return response.status, dict(response.headers), response.read().decode()
         except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read().decode()
+            with error:  # its socket is closed here, not whenever it is collected
+                return error.code, dict(error.headers), error.read().decode()
 
     def submit(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, str], str]:
         """GET the form at ``path``, POST it back with its CSRF token."""
@@ -158,6 +159,7 @@ def check_the_contract(base_url: str) -> None:
         urllib.request.build_opener(NoRedirect).open(plain, timeout=30)
     assert redirect.value.code == 301
     assert redirect.value.headers["Location"] == f"{public}/api/"
+    redirect.value.close()
 
     # Security headers, and external URLs that say https.
     status, headers, body = visitor.request("GET", "/api/", headers={"Accept": "application/json"})
