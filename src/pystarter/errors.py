@@ -162,8 +162,20 @@ def stop_signals() -> list[signal.Signals]:
     return [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
 
 
+#: The stop this command received, if any: a library that catches every exception (pydantic
+#: building a schema) can turn the interrupt into an error of its own, and then this remembers it.
+_received: list[KeyboardInterrupt] = []
+
+
 def _raise_stop(signum: int, frame: object) -> None:
-    raise STOP_SIGNALS[signal.Signals(signum).name]
+    interrupt = STOP_SIGNALS[signal.Signals(signum).name]()
+    _received[:] = [interrupt]
+    raise interrupt
+
+
+def stop_received() -> KeyboardInterrupt | None:
+    """The Ctrl-C, SIGTERM or SIGHUP this command received, even where a library swallowed it."""
+    return _received[0] if _received else None
 
 
 @contextmanager
@@ -171,9 +183,9 @@ def signals_raised() -> Iterator[None]:
     """The interrupt boundary of every entry point: SIGTERM and SIGHUP unwind like Ctrl-C (each
     ``finally`` undoes its part); once the command is done and has said so, a late signal
     changes nothing."""
+    _received.clear()
     for signum in stop_signals():
-        if signum != signal.SIGINT:
-            signal.signal(signum, _raise_stop)
+        signal.signal(signum, _raise_stop)
     try:
         yield
     finally:

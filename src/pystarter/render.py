@@ -27,6 +27,7 @@ from pystarter.errors import (
     UpdateError,
     UsageError,
     first_line,
+    stop_received,
 )
 from pystarter.names import shown
 from pystarter.placement import DISK_ERRNOS
@@ -172,13 +173,17 @@ def _run_copy(
         )
 
 
-def _translated(template: TemplateSource, exc: Exception) -> Exception:
-    """Our error for what copier raised; a disk failure (``OSError``) is returned as it is."""
+def _translated(template: TemplateSource, exc: Exception) -> BaseException:
+    """Our error for what copier raised; a disk failure (``OSError``) is returned as it is, and
+    so is the interrupt behind an error that a library made of it."""
     from copier.errors import CopierError, ForbiddenPathError, UnsafeTemplateError
     from plumbum.commands.processes import ProcessExecutionError
 
     if isinstance(exc, PystarterError):
         return exc
+    interrupt = stop_received()
+    if interrupt is not None:
+        return interrupt
     name = template.source + (f" at {template.vcs_ref}" if template.vcs_ref else "")
     if isinstance(exc, UnsafeTemplateError):
         return UntrustedTemplateError(
