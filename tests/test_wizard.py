@@ -17,6 +17,7 @@ from tests.projects import BIN
 ENTER = "\r"
 CTRL_C = "\x03"
 DOWN = "\x1b[B"
+UP = "\x1b[A"
 SPACE = " "
 #: questionary's "?" mark, then colour codes, then the question
 PROMPT = r"\?(?:\x1b\[[0-9;]*m)* \S"
@@ -145,8 +146,9 @@ def test_the_rest_api_need_picked_in_the_wizard_turns_the_rest_api_on(tmp_path: 
 
 
 #: Flags that answer every question before the database one, so a test starts there.
-BEFORE_DATABASE = ("--name", "wiz", "--description", "d", "--author", "A", "--email", "a@b.example",
-                   "--python", "3.11", "--no-git")  # fmt: skip
+BEFORE_DEPLOY = ("--name", "wiz", "--description", "d", "--author", "A", "--email", "a@b.example",
+                 "--python", "3.11", "--no-git")  # fmt: skip
+BEFORE_DATABASE = (*BEFORE_DEPLOY, "--deploy", "none")
 
 
 def test_no_needs_picked_means_the_framework_is_asked_directly(tmp_path: Path) -> None:
@@ -167,6 +169,37 @@ def test_a_bad_flag_is_refused_before_the_first_question(tmp_path: Path) -> None
     assert child.exitstatus == 2, output
     assert "database cannot be 'bogus'" in output
     assert "Project name" not in output and not (tmp_path / "wiz").exists()
+
+
+def test_a_deploy_target_picked_in_the_wizard_sets_what_it_needs(tmp_path: Path) -> None:
+    """The target is asked before the database and Docker, so every target can be picked:
+    Heroku then offers no SQLite (it would lose its data) and starts on PostgreSQL."""
+    child, screen = spawn(tmp_path, "new", "wiz", "-f", "flask", *BEFORE_DEPLOY)
+    child.expect("Deploy target")
+    child.expect("Fly.io")
+    child.send(UP * 5 + ENTER)  # from "None" up to Heroku, the first
+    child.expect("Database")
+    child.expect("MySQL or MariaDB")
+    assert "SQLite" not in screen.getvalue().split("Database")[-1], screen.getvalue()
+    child.send(ENTER)
+    child.expect("Sign up|User accounts")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    assert "PostgreSQL" in screen.getvalue().split("Database")[-1], screen.getvalue()
+
+
+def test_fly_picked_in_the_wizard_turns_docker_on_without_asking(tmp_path: Path) -> None:
+    child, screen = spawn(tmp_path, "new", "wiz", "-f", "fastapi", *BEFORE_DEPLOY,
+                          "--database", "sqlite", "--no-auth", "--no-celery", "--ci", "none",
+                          "--no-install")  # fmt: skip
+    child.expect("Deploy target")
+    child.expect("Fly.io")
+    child.send(UP * 2 + ENTER)  # SQLite leaves Fly.io, compose, None: up to Fly.io
+    child.expect("Create this project")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    asked = screen.getvalue()
+    assert "Dockerfile and compose.yaml" not in asked.split("Deploy target")[-1], asked
 
 
 def test_with_auth_given_the_database_question_does_not_offer_none(tmp_path: Path) -> None:
