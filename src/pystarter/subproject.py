@@ -4,14 +4,16 @@ registered pin included). Read by ``update``, ``update --check``, ``add`` and ``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pystarter import __version__, git
 from pystarter.config import load_config
-from pystarter.errors import NotUpdatableError, UsageError
+from pystarter.errors import NotUpdatableError, TemplateFetchError, UsageError
 from pystarter.sources import (
     TemplateSource,
     builtin_framework_of,
@@ -22,6 +24,9 @@ from pystarter.sources import (
     plain_git_url,
 )
 from pystarter.template_config import ANSWERS_FILE
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 ANSWERS_GLOBS = (".copier-answers*.yml", ".copier-answers*.yaml")
 RECORD_PREFIX = "_pystarter_"
@@ -228,3 +233,42 @@ def append_record(answers_file: Path, record: Mapping[str, Any]) -> None:
     if missing:
         with answers_file.open("a", encoding="utf-8") as stream:
             yaml.safe_dump(missing, stream, sort_keys=False, allow_unicode=True)
+
+
+@contextmanager
+def unreachable_is_refusal() -> Iterator[None]:
+    """A template that cannot be fetched is "cannot tell" / "refused before any change":
+    exit 2, one line (git's reason and the fix)."""
+    try:
+        yield
+    except TemplateFetchError as exc:
+        raise NotUpdatableError(exc.message, exc.hint) from exc
+
+
+#: ``git describe`` of a commit after a tag, as copier records it: ``v2-1-g8b19977``.
+DESCRIBED = re.compile(r"^(.+)-(\d+)-g(\w+)$")
+
+
+def pep440(ref: str) -> Version | None:
+    """A template version as copier compares them: the PEP 440 version of a tag (``v2`` is
+    2), a ``git describe`` form as ``<tag>.post<count>+<hash>`` (copier's own reading of
+    it); None for a branch or a bare commit, which no version orders."""
+    from packaging.version import InvalidVersion, Version
+
+    described = DESCRIBED.match(ref)
+    try:
+        if described:
+            base, count, sha = described.groups()
+            return Version(f"{base}.post{count}+{sha}")
+        return Version(ref)
+    except InvalidVersion:
+        return None
+
+
+def is_downgrade(current: str | None, target: str | None) -> bool:
+    """``current`` is a newer version than ``target`` (copier: "Downgrades are not
+    supported")."""
+    if not current or not target:
+        return False
+    old, new = pep440(current), pep440(target)
+    return old is not None and new is not None and old > new

@@ -18,7 +18,6 @@ error or an interrupt puts the project back as it was.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -26,10 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from pystarter import merge, render
-from pystarter.answers import builtin_answers, layer
+from pystarter.answers import layer
 from pystarter.errors import (
     DirtyWorkTreeError,
-    MissingAnswersError,
     NotUpdatableError,
     PystarterError,
     interrupt_status,
@@ -37,15 +35,25 @@ from pystarter.errors import (
 )
 from pystarter.git import FIRST_COMMIT_SUBJECT
 from pystarter.merge import GitProject
+from pystarter.render_history import last_render_tree, render_message
 from pystarter.subproject import (
     RECORD_PREFIX,
     Origin,
     Project,
-    append_record,
+    is_downgrade,
     open_project,
     resolve_origin,
+    unreachable_is_refusal,
 )
-from pystarter.template_config import TemplateConfig, read_template_config
+from pystarter.update_renders import (
+    complete,
+    config_of,
+    excluded,
+    fit_answers,
+    has_commands,
+    render_tree,
+    rendered_commit,
+)
 
 NO_GIT_HINT = (
     "update merges with git: run git init && git add -A && git commit -m 'Before update' in "
@@ -127,8 +135,6 @@ def update_project(
     answers_file: str | None = None,
 ) -> UpdateResult:
     """Bring the newest version (or ``vcs_ref``) of the project's template into it."""
-    from pystarter.update_check import unreachable_is_refusal
-
     with unreachable_is_refusal():
         return _update(path, data, vcs_ref, trust, registry, answers_file)
 
@@ -141,8 +147,6 @@ def _update(
     registry: Mapping[str, Any] | None,
     answers_file: str | None,
 ) -> UpdateResult:
-    from pystarter.update_check import is_downgrade
-
     project = open_project(path, answers_file)
     repo = require_clean_git(project)
     origin = resolve_origin(project, vcs_ref, trust, registry)
@@ -165,18 +169,18 @@ def _update(
         base_ignored: dict[str, bytes] = {}
         target_ignored: dict[str, bytes] = {}
         base_tree, base_skip = _base_tree(project, repo, origin, result, base_ignored)
-        config = _config_of(origin)
+        config = config_of(origin)
         answers = fit_answers(config, project.user_answers, result.notes)
-        answers = _complete(project, origin, config, layer(dict(data or {}), answers))
-        target_tree = _render(project, repo, origin, answers, config, False, target_ignored)
+        answers = complete(project, origin, config, layer(dict(data or {}), answers))
+        target_tree = render_tree(project, repo, origin, answers, config, False, target_ignored)
         if origin.kind == "git":
-            result.new_version = _rendered_commit(repo, target_tree, project) or result.new_version
+            result.new_version = rendered_commit(repo, target_tree, project) or result.new_version
         # copier renders the old version with the new version's excludes too: a path the new
         # version excludes is never deleted
         base_tree = merge.without(repo, base_tree, excluded(config, answers))
         skip = (*base_skip, *config.skip_if_exists(answers))
         ignored = (base_ignored, target_ignored, skip)
-        if not _has_commands(config):
+        if not has_commands(config):
             _merge(repo, project, origin, base_tree, target_tree, skip, result)
             _apply_ignored(repo, ignored, result)
             return result
@@ -219,26 +223,6 @@ def _apply_ignored(
         )
 
 
-def _has_commands(config: TemplateConfig) -> bool:
-    return bool(config.settings.get("_migrations") or config.settings.get("_tasks"))
-
-
-def would_run(project: Project, origin: Origin) -> list[str]:
-    """What ``update --trust`` would run in the project (``stage: command``, copier's order),
-    listed without running anything: for ``update --check``."""
-    config = _config_of(replace(origin, template=replace(origin.template, trusted=True)))
-    if not _has_commands(config):
-        return []
-    answers = _complete(project, origin, config, fit_answers(config, project.user_answers, []))
-    found: list[str] = []
-    with render.project_tasks(
-        origin.template, project.path, answers, answers_file=project.answers_file
-    ) as commands:
-        for stage, label in (("before", "before"), ("tasks", "task"), ("after", "after")):
-            found += [f"{label}: {command}" for command in commands(stage, False)]
-    return found
-
-
 def change_answers(
     path: Path,
     changes: Mapping[str, Any],
@@ -251,8 +235,6 @@ def change_answers(
     """``add``/``remove``: the template at the project's own version rendered with the recorded
     answers and with ``changes``; the difference merged like an update. ``check`` may refuse
     the new answers (option rules) before anything is rendered."""
-    from pystarter.update_check import unreachable_is_refusal
-
     project = _with_commit_hash(open_project(path, answers_file))
     repo = require_clean_git(project)
     with unreachable_is_refusal():
@@ -266,9 +248,9 @@ def change_answers(
         origin.recorded_version,
         origin.recorded_version,
     )
-    config = _config_of(origin)
-    old = _complete(project, origin, config, project.user_answers)
-    new = _complete(project, origin, config, layer(dict(changes), project.user_answers))
+    config = config_of(origin)
+    old = complete(project, origin, config, project.user_answers)
+    new = complete(project, origin, config, layer(dict(changes), project.user_answers))
     if check is not None:
         check(origin, new)
     if all(old.get(k) == new.get(k) for k in changes):
@@ -277,7 +259,7 @@ def change_answers(
     with _restored_on_failure(repo):
         base_tree = _last_render(repo, origin, project)
         if base_tree is not None and origin.kind == "folder":
-            fresh = _render(project, repo, origin, old, config, skip_tasks=True)
+            fresh = render_tree(project, repo, origin, old, config, skip_tasks=True)
             if merge.with_install_files(repo, base_tree, fresh) != base_tree:
                 raise NotUpdatableError(
                     f"the template in {origin.source} changed since the project's last render; "
@@ -285,8 +267,8 @@ def change_answers(
                     f"run `pystarter update` first, commit, then pystarter {action} again",
                 )
         if base_tree is None:  # git templates: the recorded commit rendered again, as copier
-            base_tree = _render(project, repo, origin, old, config, skip_tasks=False)
-        target_tree = _render(project, repo, origin, new, config, skip_tasks=False)
+            base_tree = render_tree(project, repo, origin, old, config, skip_tasks=False)
+        target_tree = render_tree(project, repo, origin, new, config, skip_tasks=False)
         skip = (*config.skip_if_exists(old), *config.skip_if_exists(new))
         _merge(repo, project, origin, base_tree, target_tree, skip, result)
     return result
@@ -329,7 +311,7 @@ def _last_render(repo: GitProject, origin: Origin, project: Project) -> str | No
     current branch's history (None for git templates, or when the history has none)."""
     if origin.kind == "git":
         return None
-    found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
+    found = last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
     return found[0] if found else None
 
 
@@ -364,70 +346,7 @@ def require_clean_git(project: Project) -> GitProject:
     return repo
 
 
-def fit_answers(config: TemplateConfig, answers: Mapping[str, Any], notes: list[str]) -> dict:
-    """The recorded answers the template still accepts; one that no longer fits its question
-    (a bool that became a choice, a choice that went away) is dropped with a note, so the
-    template's default is used as copier's own update does."""
-    kept = {}
-    for key, value in answers.items():
-        spec = config.questions.get(key)
-        problem = _misfit(spec, value) if isinstance(spec, dict) else None
-        if problem is None:
-            kept[key] = value
-        else:
-            notes.append(
-                f"the recorded answer {key}={value!r} no longer fits ({problem}): "
-                f"the template's default is used"
-            )
-    return kept
-
-
-def _misfit(spec: Mapping[str, Any], value: Any) -> str | None:
-    from pystarter.template_config import Question
-
-    question = Question.parse("answer", spec)
-    if question.choices:
-        values = [choice.value for choice in question.choices]
-        given = value if question.multiselect and isinstance(value, list) else [value]
-        if any(item not in values for item in given):
-            return f"now one of {', '.join(str(v) for v in values)}"
-        return None
-    types: dict[str, type | tuple[type, ...]] = {
-        "bool": bool,
-        "int": int,
-        "float": (int, float),
-        "str": str,
-    }
-    expected = types.get(question.type)
-    if expected is not None and (
-        not isinstance(value, expected) or (question.type != "bool" and isinstance(value, bool))
-    ):
-        return f"now of type {question.type}"
-    return None
-
-
 # --- the renders ---------------------------------------------------------------------------
-
-
-def _config_of(origin: Origin) -> TemplateConfig:
-    from pystarter.sources import checkout
-
-    with checkout(origin.template) as root:
-        config = read_template_config(root)
-    config.check_trust(origin.template.source, origin.template.trusted)
-    config.check_extensions(origin.template.source)
-    return config
-
-
-def _complete(
-    project: Project, origin: Origin, config: TemplateConfig, given: Mapping[str, Any]
-) -> dict[str, Any]:
-    if origin.framework is not None:
-        return builtin_answers(origin.framework, given, project.path.name)
-    missing = config.required_keys(given)
-    if missing:
-        raise MissingAnswersError(missing)
-    return dict(given)
 
 
 def _base_tree(
@@ -441,14 +360,14 @@ def _base_tree(
     that version's ``_skip_if_exists`` patterns (none known for a render from the history:
     the target's apply)."""
     if origin.base_template is not None:
-        config = _config_of(replace(origin, template=origin.base_template))
-        answers = _complete(project, origin, config, project.user_answers)
+        config = config_of(replace(origin, template=origin.base_template))
+        answers = complete(project, origin, config, project.user_answers)
         base = replace(origin, template=origin.base_template)
         # copier runs the old version's _tasks in its render too, so what a task writes is
         # merged three-way like template content (not a false add/add conflict)
-        rendered = _render(project, repo, base, answers, config, False, ignored)
+        rendered = render_tree(project, repo, base, answers, config, False, ignored)
         return rendered, config.skip_if_exists(answers)
-    found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
+    found = last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
     if found:
         if found[1]:
             result.old_version = found[1]
@@ -466,72 +385,9 @@ def _base_tree(
         "no earlier render of the template is in the project's history: the base is the "
         "current template rendered with the recorded answers (git commit records it)"
     )
-    config = _config_of(origin)
-    answers = _complete(project, origin, config, project.user_answers)
-    return _render(project, repo, origin, answers, config, skip_tasks=True), ()
-
-
-def excluded(config: TemplateConfig, answers: Mapping[str, Any]) -> tuple[str, ...]:
-    """The template's ``_exclude`` patterns, rendered with the answers as copier renders them
-    (one pattern per line of a rendered entry)."""
-    from pystarter.template_config import render_maybe
-
-    patterns = config.settings.get("_exclude") or []
-    if not isinstance(patterns, list):
-        patterns = [patterns]
-    found: list[str] = []
-    for pattern in patterns:
-        text = render_maybe(str(pattern), {**answers, "_copier_operation": "update"})
-        found += [line for line in str(text if text is not None else pattern).splitlines() if line]
-    return tuple(found)
-
-
-def _render(
-    project: Project,
-    repo: GitProject,
-    origin: Origin,
-    answers: Mapping[str, Any],
-    config: TemplateConfig,
-    skip_tasks: bool,
-    ignored: dict[str, bytes] | None = None,
-) -> str:
-    """The render's git tree; its files that the template's own ignore rules leave out of
-    the tree go into ``ignored`` when given (see :func:`merge.apply_ignored`)."""
-    with tempfile.TemporaryDirectory(prefix="pystarter-update-") as scratch:
-        rendered = Path(scratch) / "project"
-        render.update(
-            origin.template,
-            rendered,
-            answers,
-            answers_file=project.answers_file,
-            skip_tasks=skip_tasks or not origin.template.trusted,
-        )
-        append_record(rendered / project.answers_file, _record(project, origin))
-        if ignored is not None:
-            ignored.update(merge.ignored_files(repo, rendered))
-        return merge.render_tree(repo, rendered)
-
-
-def _record(project: Project, origin: Origin) -> dict[str, Any]:
-    """pystarter's keys for a render: a built-in's version is the pystarter that renders it
-    (the version really rendered, so ``update --check`` and ``update`` agree)."""
-    from pystarter import __version__
-
-    record = dict(project.record)
-    if origin.kind == "builtin" and f"{RECORD_PREFIX}version" in record:
-        record[f"{RECORD_PREFIX}version"] = __version__
-    return record
-
-
-def _rendered_commit(repo: GitProject, tree: str, project: Project) -> str | None:
-    import yaml
-
-    shown = repo.run("cat-file", "blob", f"{tree}:{project.answers_file}", check=False)
-    try:
-        answers = yaml.safe_load(shown.stdout) if shown.returncode == 0 else None
-    except yaml.YAMLError:
-        return None
-    return str(answers["_commit"]) if isinstance(answers, dict) and "_commit" in answers else None
+    config = config_of(origin)
+    answers = complete(project, origin, config, project.user_answers)
+    return render_tree(project, repo, origin, answers, config, skip_tasks=True), ()
 
 
 # --- the merge -----------------------------------------------------------------------------
@@ -557,7 +413,7 @@ def _merge(
     base = merge.commit_tree(
         repo,
         merge.full_tree(repo, base_tree),
-        merge.render_message(
+        render_message(
             repo,
             f"Render of {origin.name} {result.old_version or ''}".rstrip(),
             origin.source,
@@ -568,7 +424,7 @@ def _merge(
     target = merge.commit_tree(
         repo,
         merge.full_tree(repo, target_tree),
-        merge.render_message(repo, subject, origin.source, version),
+        render_message(repo, subject, origin.source, version),
         parent=base,
     )
     labels = (f"{origin.name} {result.old_version or ''}", f"{origin.name} {version}")
@@ -592,24 +448,3 @@ def _restored_on_failure(repo: GitProject) -> Iterator[None]:
         with signals_deferred():
             merge.restore(repo)
         raise
-
-
-def render_is_current(project: Project, origin: Origin) -> tuple[bool, str | None]:
-    """For ``update --check`` where versions say nothing: does the current template render
-    what the project's last render holds? (Writes git objects only; no work tree change.)"""
-    repo = GitProject.of(project.path)
-    if repo is None or repo.run("rev-parse", "-q", "--verify", "HEAD", check=False).returncode:
-        return False, None
-    found = merge.last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
-    if found is None:
-        return False, None
-    base = found[0]
-    config = _config_of(origin)
-    answers = _complete(project, origin, config, fit_answers(config, project.user_answers, []))
-    tree = _render(project, repo, origin, answers, config, skip_tasks=True)
-    if merge.with_install_files(repo, base, tree) != base and config.settings.get("_tasks"):
-        # the last render holds what the template's tasks wrote (they ran when the project
-        # was made, with --trust): rendered again with them, in a temporary folder only, as
-        # update renders it -- else --check reports an update forever (case 11)
-        tree = _render(project, repo, origin, answers, config, skip_tasks=False)
-    return merge.with_install_files(repo, base, tree) == base, found[1]

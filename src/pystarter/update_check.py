@@ -7,18 +7,27 @@ template and comparing it with the project's last render."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pystarter import git
-from pystarter.errors import NotUpdatableError, TemplateFetchError
-from pystarter.subproject import Origin, open_project, resolve_origin
+from pystarter import git, merge, render
+from pystarter.git import FIRST_COMMIT_SUBJECT
+from pystarter.merge import GitProject
+from pystarter.render_history import last_render_tree
+from pystarter.subproject import (
+    Origin,
+    Project,
+    open_project,
+    pep440,
+    resolve_origin,
+    unreachable_is_refusal,
+)
+from pystarter.update_renders import complete, config_of, fit_answers, has_commands, render_tree
 
 if TYPE_CHECKING:
-    from packaging.version import Version
+    pass
 
 
 @dataclass
@@ -73,15 +82,11 @@ def _check(path: Path, registry: Mapping[str, Any] | None, answers_file: str | N
     elif origin.kind == "builtin" and origin.recorded_version is not None:
         result.up_to_date = _not_older(origin.recorded_version, str(origin.target_version))
     else:
-        from pystarter.update import render_is_current
-
         result.up_to_date, found = render_is_current(project, origin)
         result.current = found or result.current
         if result.up_to_date and origin.kind == "builtin":
             result.current = result.newest
     if not result.up_to_date:
-        from pystarter.update import would_run
-
         result.would_run = would_run(project, origin)
     return result
 
@@ -121,40 +126,38 @@ def _not_older(current: str, newest: str) -> bool:
     return older[0] >= older[1]
 
 
-#: ``git describe`` of a commit after a tag, as copier records it: ``v2-1-g8b19977``.
-DESCRIBED = re.compile(r"^(.+)-(\d+)-g(\w+)$")
+def would_run(project: Project, origin: Origin) -> list[str]:
+    """What ``update --trust`` would run in the project (``stage: command``, copier's order),
+    listed without running anything: for ``update --check``."""
+    config = config_of(replace(origin, template=replace(origin.template, trusted=True)))
+    if not has_commands(config):
+        return []
+    answers = complete(project, origin, config, fit_answers(config, project.user_answers, []))
+    found: list[str] = []
+    with render.project_tasks(
+        origin.template, project.path, answers, answers_file=project.answers_file
+    ) as commands:
+        for stage, label in (("before", "before"), ("tasks", "task"), ("after", "after")):
+            found += [f"{label}: {command}" for command in commands(stage, False)]
+    return found
 
 
-def pep440(ref: str) -> Version | None:
-    """A template version as copier compares them: the PEP 440 version of a tag (``v2`` is
-    2), a ``git describe`` form as ``<tag>.post<count>+<hash>`` (copier's own reading of
-    it); None for a branch or a bare commit, which no version orders."""
-    from packaging.version import InvalidVersion, Version
-
-    described = DESCRIBED.match(ref)
-    try:
-        if described:
-            base, count, sha = described.groups()
-            return Version(f"{base}.post{count}+{sha}")
-        return Version(ref)
-    except InvalidVersion:
-        return None
-
-
-def is_downgrade(current: str | None, target: str | None) -> bool:
-    """``current`` is a newer version than ``target`` (copier: "Downgrades are not
-    supported")."""
-    if not current or not target:
-        return False
-    old, new = pep440(current), pep440(target)
-    return old is not None and new is not None and old > new
-
-
-@contextmanager
-def unreachable_is_refusal() -> Iterator[None]:
-    """A template that cannot be fetched is "cannot tell" / "refused before any change":
-    exit 2, one line (git's reason and the fix)."""
-    try:
-        yield
-    except TemplateFetchError as exc:
-        raise NotUpdatableError(exc.message, exc.hint) from exc
+def render_is_current(project: Project, origin: Origin) -> tuple[bool, str | None]:
+    """For ``update --check`` where versions say nothing: does the current template render
+    what the project's last render holds? (Writes git objects only; no work tree change.)"""
+    repo = GitProject.of(project.path)
+    if repo is None or repo.run("rev-parse", "-q", "--verify", "HEAD", check=False).returncode:
+        return False, None
+    found = last_render_tree(repo, FIRST_COMMIT_SUBJECT, answers_file=project.answers_file)
+    if found is None:
+        return False, None
+    base = found[0]
+    config = config_of(origin)
+    answers = complete(project, origin, config, fit_answers(config, project.user_answers, []))
+    tree = render_tree(project, repo, origin, answers, config, skip_tasks=True)
+    if merge.with_install_files(repo, base, tree) != base and config.settings.get("_tasks"):
+        # the last render holds what the template's tasks wrote (they ran when the project
+        # was made, with --trust): rendered again with them, in a temporary folder only, as
+        # update renders it -- else --check reports an update forever (case 11)
+        tree = render_tree(project, repo, origin, answers, config, skip_tasks=False)
+    return merge.with_install_files(repo, base, tree) == base, found[1]
