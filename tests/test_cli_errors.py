@@ -263,3 +263,156 @@ def test_a_dest_you_may_not_use_exits_2_with_a_permission_hint(
     finally:
         (root / "dest").chmod(0o755)
         shutil.rmtree(root)
+
+
+# --- every stated answer is honoured or refused ------------------------------------------------
+
+
+def _answers_of(result: Any) -> dict[str, Any]:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["answers"]
+
+
+@pytest.mark.parametrize("framework", ["flask", "fastapi"])
+def test_need_auth_turns_accounts_on_as_need_rest_api_turns_its_option_on(
+    framework: str, tmp_path: Path
+) -> None:
+    dest = str(tmp_path / "app")
+    result = invoke(
+        "new", dest, "-f", framework, "--need", "auth", "--no-input", "--dry-run", "--json"
+    )
+    assert _answers_of(result)["use_auth"] is True
+    plain = invoke("new", dest, "-f", framework, "--no-input", "--dry-run", "--json")
+    assert _answers_of(plain)["use_auth"] is False
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("-f", "flask", "--need", "admin"),
+            "--need admin cannot be met by Flask: only Django ships an admin backend",
+        ),
+        (("-f", "flask", "--need", "auth", "--no-auth"), "--need auth and --no-auth contradict"),
+        (
+            ("-f", "flask", "--need", "auth", "--database", "none"),
+            "--need auth with --database none: user accounts need a database",
+        ),
+        (
+            ("-f", "flask", "-d", "framework=django"),
+            "--framework flask and --data framework=django contradict each other",
+        ),
+        (("-d", "framework=rails"), "unknown framework in --data framework="),
+    ],
+    ids=" ".join,
+)
+def test_a_need_or_framework_answer_that_cannot_be_honoured_is_refused(
+    args: tuple[str, ...], message: str, tmp_path: Path
+) -> None:
+    result = invoke("new", str(tmp_path / "app"), *args, "--no-input")
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "app").exists()
+
+
+def test_data_framework_is_the_same_as_the_framework_flag(tmp_path: Path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "app"), "-d", "framework=django", "--no-input", "--dry-run", "--json"
+    )
+    assert _answers_of(result)["framework"] == "django"
+
+
+def test_a_clash_names_only_the_flags_the_user_typed(tmp_path: Path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "app"), "-f", "django", "--database", "none", "--no-input"
+    )
+    assert result.exit_code == 2
+    assert "--database none with django" in result.stderr
+    assert "--auth" not in result.stderr
+
+
+def test_input_errors_are_reported_together_in_one_line(tmp_path: Path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "app"), "--need", "blockchain", "--python", "3.10",
+        "-d", "databse=x", "--no-input",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    for part in ("unknown need: blockchain", "databse: no such question", "Python '3.10'"):
+        assert part in result.stderr
+    assert "did you mean database?" in result.stderr
+
+
+ANSWERS_FILE_CASES = [
+    ("databse: postgresql\n", "databse: no such question", "did you mean database?"),
+    ("description: {a: 1}\n", "description is a mapping, not a str", "give description a str"),
+    ("framework: rails\n", "unknown framework in framework: 'rails'", "choose auto"),
+]
+
+
+@pytest.mark.parametrize(("text", "message", "hint"), ANSWERS_FILE_CASES)
+def test_an_answers_file_is_checked_as_data_is_naming_the_file(
+    text: str, message: str, hint: str, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text(text)
+    result = invoke(
+        "new", str(tmp_path / "app"), "-f", "flask", "--data-file", str(answers), "--no-input"
+    )
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr and hint in result.stderr
+    assert str(answers) in result.stderr
+    assert "did not render" not in result.stderr
+    assert not (tmp_path / "app").exists()
+
+
+def test_a_reused_copier_answers_file_gives_its_answers_and_skips_copiers_keys(
+    tmp_path: Path,
+) -> None:
+    answers = tmp_path / ".copier-answers.yml"
+    answers.write_text("_src_path: gh:acme/x\n_commit: v1\nframework: flask\nuse_auth: true\n")
+    result = invoke(
+        "new", str(tmp_path / "app"), "--data-file", str(answers), "--no-input", "--dry-run",
+        "--json",
+    )  # fmt: skip
+    outcome = json.loads(result.stdout)
+    assert outcome["framework"] == "flask"
+    assert outcome["answers"]["use_auth"] is True
+    note = f"{answers}: skipped _src_path, _commit (copier's own keys, not answers)"
+    assert outcome["notes"] == [note]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("add", "--data", "databse=postgresql"),
+        ("add", "auth", "-d", "databse=x"),
+        ("remove", "auth", "-d", "databse=x"),
+        ("update", "-d", "databse=x"),
+    ],
+    ids=" ".join,
+)
+def test_add_remove_update_refuse_an_unknown_data_key_as_new_does(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    project = tmp_path / "svc"
+    made = invoke("new", str(project), "-f", "flask", "--no-input")
+    assert made.exit_code == 0, made.stderr
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+    result = invoke(*args, "--path", str(project))
+    assert result.exit_code == 2, result.stdout
+    assert "databse: no such question" in result.stderr
+    assert "did you mean database?" in result.stderr
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
+    assert (
+        subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
+        ).stdout
+        == head
+    )

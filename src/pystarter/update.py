@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pystarter import merge, render
-from pystarter.answers import builtin_answers, layer
+from pystarter.answers import builtin_answers, check_data_keys, layer
 from pystarter.errors import (
     DirtyWorkTreeError,
     MissingAnswersError,
@@ -166,6 +166,7 @@ def _update(
         target_ignored: dict[str, bytes] = {}
         base_tree, base_skip = _base_tree(project, repo, origin, result, base_ignored)
         config = _config_of(origin)
+        check_data_keys(data or {}, config.question_list(), origin.source, origin.framework)
         answers = fit_answers(config, project.user_answers, result.notes)
         answers = _complete(project, origin, config, layer(dict(data or {}), answers))
         target_tree = _render(project, repo, origin, answers, config, False, target_ignored)
@@ -271,6 +272,7 @@ def change_answers(
     new = _complete(project, origin, config, layer(dict(changes), project.user_answers))
     if check is not None:
         check(origin, new)
+    check_data_keys(changes, config.question_list(), origin.source, origin.framework)
     if all(old.get(k) == new.get(k) for k in changes):
         result.up_to_date = True
         return result
