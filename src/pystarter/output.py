@@ -168,13 +168,15 @@ def recommendation_panel(rec: Recommendation) -> Any:
         Text(),
         Text("Why", style="bold"),
         reasons,
+        *([Text(f"Tie: {rec.tie}.", style="bold yellow")] if rec.tie else []),
         Text(
             f"Runner-up: {FRAMEWORK_TITLES[rec.runner_up]}. {rec.runner_up_when}.", style="italic"
         ),
     )
     return Panel(
         body,
-        title=f"[bold]Recommended: {FRAMEWORK_TITLES[rec.framework]}[/]",
+        title=f"[bold]Recommended: {FRAMEWORK_TITLES[rec.framework]}"
+        f"{' (a tie)' if rec.tied_with else ''}[/]",
         title_align="left",
         border_style="green",
         expand=False,
