@@ -416,3 +416,31 @@ def test_add_remove_update_refuse_an_unknown_data_key_as_new_does(
         ).stdout
         == head
     )
+
+
+# --- one table of exit codes ---------------------------------------------------------------
+
+
+def test_help_shows_the_exit_code_table() -> None:
+    result = invoke("--help", env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    table = result.stdout[result.stdout.index("Exit codes (every command):") :]
+    lines = [line.strip() for line in table.splitlines()]
+    for code, start in (
+        ("0", "done"),
+        ("1", "the work ran and failed"),
+        ("2", "refused before any change"),
+        ("130", "interrupted by SIGINT (Ctrl-C); 143: by SIGTERM; 129: by SIGHUP"),
+    ):
+        assert any(line.startswith(f"{code}  ") and start in line for line in lines), code
+
+
+def test_readme_and_security_state_the_exit_codes_and_signals() -> None:
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for row in ("| 0 | done |", "| 1 | the work ran and failed", "| 2 | refused before any change"):
+        assert row in readme
+    assert "| 130 / 143 / 129 | interrupted by SIGINT (Ctrl-C) / SIGTERM / SIGHUP" in readme
+    security = (root / "SECURITY.md").read_text(encoding="utf-8")
+    for signal_row in ("| SIGINT (Ctrl-C) | 130 |", "| SIGTERM | 143 |", "| SIGHUP (terminal"):
+        assert signal_row in security
