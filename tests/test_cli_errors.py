@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import invoke
+from tests.helpers import build_file_tree, invoke
 
 # Each command with --json, made to fail before it changes anything.
 FAILING_JSON_COMMANDS = [
@@ -444,3 +444,69 @@ def test_readme_and_security_state_the_exit_codes_and_signals() -> None:
     security = (root / "SECURITY.md").read_text(encoding="utf-8")
     for signal_row in ("| SIGINT (Ctrl-C) | 130 |", "| SIGTERM | 143 |", "| SIGHUP (terminal"):
         assert signal_row in security
+
+
+# --- smaller items ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["a\tb", "a\nb", "new\rline", "bell\x07"])
+def test_a_dest_with_a_control_character_is_refused(name: str, tmp_path: Path) -> None:
+    result = invoke("new", str(tmp_path / name), "-f", "flask", "--no-input")
+    assert result.exit_code == 2
+    assert "contains a control character" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+PLAIN_FOLDER = {
+    "README.md.jinja": "# {{ _copier_conf.dst_path.name }}\n",
+    "sub/notes.txt": "kept as it is {{ not_rendered }}\n",
+}
+
+
+def test_a_folder_without_copier_yml_renders_as_copier_renders_it(tmp_path: Path) -> None:
+    import copier
+
+    template = build_file_tree(PLAIN_FOLDER, tmp_path / "plain")
+    copier.run_copy(str(template), str(tmp_path / "by-copier" / "app"), defaults=True, quiet=True)
+    result = invoke("new", str(tmp_path / "app"), "-t", str(template), "--no-input", "--no-git")
+    assert result.exit_code == 0, result.stderr
+
+    def files(root: Path) -> dict[str, str]:
+        return {str(p.relative_to(root)): p.read_text() for p in root.rglob("*") if p.is_file()}
+
+    made = files(tmp_path / "app")
+    assert made == files(tmp_path / "by-copier" / "app")
+    assert made["README.md"] == "# app\n"
+
+
+def test_install_with_a_template_that_declares_no_install_command_is_refused(
+    tmp_path: Path,
+) -> None:
+    template = build_file_tree(
+        {"copier.yml": "name: {type: str, default: x}\n", "README.md": "hi\n"}, tmp_path / "tpl"
+    )
+    result = invoke(
+        "new", str(tmp_path / "app"), "-t", str(template), "--install", "--trust", "--no-input"
+    )
+    assert result.exit_code == 2, result.stderr
+    assert "declares no install command" in result.stderr
+    assert "uv sync" not in result.stderr
+    assert not (tmp_path / "app").exists()
+
+
+def test_templates_add_refuses_an_empty_source_and_takes_a_plain_folder(tmp_path: Path) -> None:
+    empty = invoke("templates", "add", "t8", "")
+    assert empty.exit_code == 2
+    assert "SOURCE: is empty: give a folder, git URL or gh:owner/repo" in empty.stderr
+    assert "built-in" not in empty.stderr
+    folder = build_file_tree(PLAIN_FOLDER, tmp_path / "plain")
+    added = invoke("templates", "add", "t9", str(folder))
+    assert added.exit_code == 0, added.stderr
+
+
+def test_an_empty_template_option_is_refused(tmp_path: Path) -> None:
+    result = invoke("new", str(tmp_path / "app"), "-t", "", "-f", "flask", "--no-input")
+    assert result.exit_code == 2
+    assert "--template is empty" in result.stderr
+    assert not (tmp_path / "app").exists()

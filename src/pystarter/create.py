@@ -12,6 +12,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from pystarter.errors import (
     interrupt_word,
 )
 from pystarter.install import install_project, lock
+from pystarter.names import shown
 from pystarter.placement import (
     CLAIM_MARKER,
     Claim,
@@ -205,6 +207,12 @@ def destination_argument(text: str) -> Path:
     what ``pystarter new "$NAME"`` gets when NAME is unset."""
     if not text.strip():
         raise DestinationError("DEST is blank", "give a folder name, or . for the current folder")
+    control = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if control is not None:  # a tab or line break: no `cd` line a person types would work
+        raise DestinationError(
+            f"DEST {shown(text)} contains a control character (U+{ord(control):04X})",
+            "give a folder name without tabs, line breaks or other control characters",
+        )
     return Path(text)
 
 

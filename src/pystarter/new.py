@@ -183,6 +183,10 @@ def gather(options: NewOptions) -> Given:
             return default
 
     builtin = options.template is None or options.template in FRAMEWORKS
+    if options.template is not None and not options.template.strip():
+        problems.append(
+            UsageError("--template is empty", "give a folder, git URL, gh:owner/repo or a name")
+        )
     framework = attempt(
         _check_framework,
         options.framework.lower(),
@@ -346,7 +350,15 @@ def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iter
                 config, answers, defaults, wizard.ask if wizard else None, template.source
             )
         install = options.install
-        if wizard is not None and install is None:
+        declared = config.commands_for(config.with_defaults(answers))
+        installable = builtin or bool(declared.get("install"))
+        if install and not installable:
+            raise UsageError(
+                f"--install: template {template.source} declares no install command "
+                "(_pystarter.commands.install in its copier.yml), so there is nothing to run",
+                "leave out --install and install the project as its README says",
+            )
+        if wizard is not None and install is None and installable:
             install = wizard.ask_install()
         if builtin and install:
             check_python_for_install(str(answers["python_version"]), options_table.PYTHON_VERSIONS)
