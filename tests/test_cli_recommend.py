@@ -78,3 +78,15 @@ def test_human_output_says_it_is_a_tie_and_what_decided_it() -> None:
     assert "Tie: Django and Flask score 4 each; a tie goes to Django" in result.stdout
     plain = runner.invoke(app, ["recommend", "--need", "admin"], env={"COLUMNS": "200"})
     assert "tie" not in plain.stdout.lower()
+
+
+def test_a_narrow_terminal_wraps_the_recommendation_and_keeps_the_scores() -> None:
+    result = runner.invoke(
+        app, ["recommend", "--need", "html", "--need", "rest-api"], env={"COLUMNS": "20"}
+    )
+    assert result.exit_code == 0
+    words = result.stdout.split()
+    assert "Recommended:" in words and "Django" in words
+    lines = [" ".join(line.strip("│ ").split()) for line in result.stdout.splitlines()]
+    for row in ("Django 4", "Flask 4", "FastAPI 3"):
+        assert row in lines
