@@ -510,3 +510,23 @@ def test_an_empty_template_option_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--template is empty" in result.stderr
     assert not (tmp_path / "app").exists()
+
+
+def test_a_custom_templates_data_and_answers_file_problems_are_reported_together(
+    tmp_path: Path,
+) -> None:
+    template = build_file_tree(
+        {"copier.yml": "team: {type: str, default: core}\n", "README.md": "hi\n"}, tmp_path / "tpl"
+    )
+    answers = tmp_path / "answers.yml"
+    answers.write_text("_src_path: x\ntaem: payments\n")
+    result = invoke(
+        "new", str(tmp_path / "app"), "-t", str(template), "-d", "teem=a",
+        "--data-file", str(answers), "--no-input",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "teem: no such question" in result.stderr
+    assert f"answers file {answers}: taem: no such question" in result.stderr
+    assert "did you mean team?" in result.stderr
+    assert not (tmp_path / "app").exists()

@@ -355,9 +355,7 @@ def builtin_answer_problems(
     attempt(_check_secret, answers.get("secret_key"))
     if "framework" in answers:
         framework = str(answers["framework"])
-        clash = options.need_problems(framework, needs, answers, origins or {})
-        if clash:
-            problems.append(UsageError("; ".join(clash), "drop or change one of them"))
+        problems += options.need_problems(framework, needs, answers, origins or {})
         if not problems:  # the rules read valid values only
             attempt(check_compatible, framework, answers, origins)
     return problems

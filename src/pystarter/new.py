@@ -314,13 +314,7 @@ def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iter
     with render.open_template(template) as session:
         builtin = template.kind == "builtin"
         config = builtin_config() if builtin else read_template_config(session.root)
-        check_data_keys(given.data, config.question_list(), template.source)
-        if options.answers_file and not builtin:
-            problems = file_answer_problems(
-                options.answers_file, given.from_file, config.question_list(), template.source
-            )
-            if problems:
-                raise together(problems)
+        _check_keys(options, given, config, template)
         notes: list[str] = list(given.notes)
         if builtin:
             assert framework is not None
@@ -528,6 +522,24 @@ def _python_command(template: TemplateSource, answers: Mapping[str, Any]) -> str
     if template.kind != "builtin" or has_uv():
         return "python3"
     return command_for(str(answers["python_version"]))
+
+
+def _check_keys(
+    options: NewOptions, given: Given, config: TemplateConfig, template: TemplateSource
+) -> None:
+    """``--data`` and ``--data-file`` keys (and the file's types) against the template's
+    questions, every problem at once (for a built-in, :func:`gather` found them already)."""
+    problems: list[UsageError] = []
+    try:
+        check_data_keys(given.data, config.question_list(), template.source)
+    except UsageError as exc:
+        problems.append(exc)
+    if options.answers_file:
+        problems += file_answer_problems(
+            options.answers_file, given.from_file, config.question_list(), template.source
+        )
+    if problems:
+        raise together(problems)
 
 
 def _refuse_builtin_flags(

@@ -230,19 +230,26 @@ def need_answers(framework: str, needs: tuple[str, ...]) -> dict[str, Answer]:
 
 def need_problems(
     framework: str, needs: tuple[str, ...], given: Mapping[str, Any], origins: Mapping[str, str]
-) -> list[str]:
-    """One sentence per need ``framework`` cannot meet, or that an answer given contradicts."""
+) -> list[UsageError]:
+    """One error per need ``framework`` cannot meet, or that an answer given contradicts."""
     problems = []
     for need in needs:
         meeting, why = NEED_FRAMEWORKS.get(need, ((framework,), ""))
         if framework not in meeting:
             title = FRAMEWORK_TITLES.get(framework, framework)
-            problems.append(f"--need {need} cannot be met by {title}: {why}")
+            problems.append(
+                UsageError(
+                    f"--need {need} cannot be met by {title}: {why}",
+                    f"choose {' or '.join(f'-f {fw}' for fw in meeting)}, or drop --need {need}",
+                )
+            )
     for key, value in need_answers(framework, needs).items():
         if key in given and given[key] != value:
             need = next(n for n in needs if key in NEED_ANSWERS.get(n, {}))
             typed = origins.get(key) or " ".join(flag_words(key, given[key]))
-            problems.append(f"--need {need} and {typed} contradict each other")
+            problems.append(
+                UsageError(f"--need {need} and {typed} contradict each other", "drop one of them")
+            )
     return problems
 
 
