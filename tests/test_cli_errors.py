@@ -348,6 +348,8 @@ ANSWERS_FILE_CASES = [
     ("databse: postgresql\n", "databse: no such question", "did you mean database?"),
     ("description: {a: 1}\n", "description is a mapping, not a str", "give description a str"),
     ("framework: rails\n", "unknown framework in framework: 'rails'", "choose auto"),
+    ("use_auth: maybe\n", "use_auth is 'maybe', not true or false", "give use_auth a bool"),
+    ("database: mongo\n", "database cannot be 'mongo'", "choose one of sqlite"),
 ]
 
 

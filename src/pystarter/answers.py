@@ -338,18 +338,21 @@ def builtin_answer_problems(
     """Each problem of :func:`check_builtin_answers`, checked independently of the others."""
     problems: list[UsageError] = []
 
-    def attempt(check: Callable[..., object], *args: Any) -> None:
+    def attempt(check: Callable[..., object], *args: Any, key: str = "") -> None:
         try:
             check(*args)
         except UsageError as exc:
+            typed = (origins or {}).get(key, "")
+            if typed.startswith("answers file "):  # name the file, not only the key
+                exc = UsageError(f"{typed.rpartition(': ')[0]}: {exc.message}", exc.hint)
             problems.append(exc)
 
     attempt(check_text_answers, answers)
     attempt(check_email, str(answers.get("author_email") or ""))
     for option in options.OPTIONS:
         if option.key in answers:
-            attempt(validate_choice, option.key, answers[option.key])
-    attempt(_check_python, answers.get("python_version"))
+            attempt(validate_choice, option.key, answers[option.key], key=option.key)
+    attempt(_check_python, answers.get("python_version"), key="python_version")
     if "project_name" in answers:
         attempt(derive_names, str(answers["project_name"]))
     attempt(_check_secret, answers.get("secret_key"))

@@ -218,17 +218,8 @@ def gather(options: NewOptions) -> Given:
     }
     answers = layer(options.flags, data, from_file)
     if builtin:
-        questions = builtin_config().question_list()
         chosen = options.template or framework
-        source = f"builtin:{chosen}" if chosen in FRAMEWORKS else "builtin"
-        attempt(check_data_keys, data, questions, source)
-        if options.answers_file:
-            problems += file_answer_problems(options.answers_file, from_file, questions, source)
-    if builtin:
-        typed = attempt(lambda: lower_choices(coerce_option_types(answers)), default={})
-        if (options.template or framework) in FRAMEWORKS:
-            typed["framework"] = options.template or framework
-        problems += builtin_answer_problems(typed, _with_needs(origins, needs), needs)
+        problems += _builtin_problems(options, chosen, needs, data, from_file, origins)
     if problems:
         raise together(problems)
     return Given(
@@ -240,6 +231,36 @@ def gather(options: NewOptions) -> Given:
         origins=origins,
         notes=tuple(notes),
     )
+
+
+def _builtin_problems(
+    options: NewOptions,
+    framework: str,
+    needs: tuple[str, ...],
+    data: dict[str, Any],
+    from_file: dict[str, Any],
+    origins: dict[str, str],
+) -> list[UsageError]:
+    """What the built-in template refuses in the flags, ``--data`` and ``--data-file``: their
+    keys, types and values, the needs and the option rules (``framework`` may be ``auto``)."""
+    problems: list[UsageError] = []
+    questions = builtin_config().question_list()
+    source = f"builtin:{framework}" if framework in FRAMEWORKS else "builtin"
+    try:
+        check_data_keys(data, questions, source)
+    except UsageError as exc:
+        problems.append(exc)
+    if options.answers_file:
+        problems += file_answer_problems(options.answers_file, from_file, questions, source)
+    # each value once: a file whose keys or types are wrong is not checked value by value
+    checked = layer(options.flags, data) if problems else layer(options.flags, data, from_file)
+    try:
+        typed = lower_choices(coerce_option_types(checked))
+    except UsageError as exc:
+        return [*problems, exc]
+    if framework in FRAMEWORKS:
+        typed["framework"] = framework
+    return problems + builtin_answer_problems(typed, _with_needs(origins, needs), needs)
 
 
 def _check_framework(framework: str, typed: str) -> str:
