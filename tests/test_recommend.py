@@ -101,3 +101,13 @@ def test_no_tie_no_tie_break() -> None:
     rec = recommend(["admin"])
     assert rec.tied_with == () and rec.tie_break is None and rec.tie is None
     assert rec.as_dict()["tie_break"] is None
+
+
+def test_a_reason_crediting_several_frameworks_gives_the_points_that_rank_them() -> None:
+    rec = recommend(["rest-api"])
+    assert rec.reasons == [
+        "a JSON/REST API (rest-api): Flask is common for REST APIs; FastAPI is built for APIs; "
+        "Django via DRF (FastAPI 3, Flask 2, Django 1)"
+    ]
+    only_django = recommend(["admin"])
+    assert only_django.reasons[0].endswith("Django ships an automatically generated admin")

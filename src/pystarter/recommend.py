@@ -181,7 +181,7 @@ def recommend(needs: list[str] | tuple[str, ...]) -> Recommendation:
     winner, runner_up = ranked[0], ranked[1]
     tied_with = tuple(fw for fw in ranked[1:] if scores[fw] == scores[winner])
     reasons = [
-        f"{need.meaning} ({need.name}): {need.criterion}"
+        f"{need.meaning} ({need.name}): {need.criterion}{_points(need)}"
         for need in (NEEDS[n] for n in needs)
         if need.weights[winner] > 0 and need.weights[winner] == max(need.weights.values())
     ]
@@ -200,6 +200,18 @@ def recommend(needs: list[str] | tuple[str, ...]) -> Recommendation:
         needs=needs,
         tied_with=tied_with,
     )
+
+
+def _points(need: Need) -> str:
+    """Where the guide credits several frameworks with a need, the points that rank them:
+    the reason then says why the winner, and not another, is its pick."""
+    credited = sorted(
+        (fw for fw in TIE_BREAK_ORDER if need.weights[fw]),
+        key=lambda fw: (-need.weights[fw], TIE_BREAK_ORDER.index(fw)),
+    )
+    if len(credited) < 2:
+        return ""
+    return " (" + ", ".join(f"{FRAMEWORK_TITLES[fw]} {need.weights[fw]}" for fw in credited) + ")"
 
 
 def _when_better(runner_up: str, winner: str) -> str:
