@@ -532,3 +532,23 @@ def test_a_custom_templates_data_and_answers_file_problems_are_reported_together
     assert f"answers file {answers}: taem: no such question" in result.stderr
     assert "did you mean team?" in result.stderr
     assert not (tmp_path / "app").exists()
+
+
+def test_a_dest_through_a_missing_folder_is_where_it_leads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("new", "np/../app", "-f", "flask", "--no-input", "--no-git")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app"]  # no stray np/
+    assert f"in {tmp_path / 'app'} " in result.stdout
+
+
+def test_dot_dot_as_dest_is_named_by_its_real_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    result = invoke("new", "..", "-f", "flask", "--no-input")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {tmp_path} is not empty (")

@@ -213,7 +213,21 @@ def destination_argument(text: str) -> Path:
             f"DEST {shown(text)} contains a control character (U+{ord(control):04X})",
             "give a folder name without tabs, line breaks or other control characters",
         )
-    return Path(text)
+    return _through_dot_dot(Path(text))
+
+
+def _through_dot_dot(path: Path) -> Path:
+    """A DEST with ``..`` is where it leads (``np/../app`` is ``app``, ``..`` the real parent),
+    resolved before it is claimed: nothing is made on the way, and messages name the real
+    folder. DEST itself is not resolved, so a DEST that is a symbolic link is still refused."""
+    if ".." not in path.parts:
+        return path
+    try:
+        if path.name == "..":
+            return Path(os.path.realpath(path))
+        return Path(os.path.realpath(path.parent)) / path.name
+    except OSError:  # a deleted working folder: check_working_folder says so
+        return path
 
 
 #: Why a DEST the system refuses to look at cannot be used, by errno, and what to do.
