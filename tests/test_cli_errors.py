@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -552,3 +553,27 @@ def test_dot_dot_as_dest_is_named_by_its_real_path(
     result = invoke("new", "..", "-f", "flask", "--no-input")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {tmp_path} is not empty (")
+
+
+def test_git_failing_on_a_full_disk_suggests_freeing_space_not_no_git(tmp_path: Path) -> None:
+    real_git = shutil.which("git")
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "git").write_text(
+        f"#!{sys.executable}\nimport os, sys\n"
+        "if 'commit' in sys.argv:\n"
+        "    sys.stderr.write('error: unable to write file: No space left on device\\n"
+        "fatal: unable to write new index file\\n')\n"
+        "    sys.exit(128)\n"
+        f"os.execv({real_git!r}, [{real_git!r}, *sys.argv[1:]])\n"
+    )
+    (folder / "git").chmod(0o755)
+    completed = run_cli(
+        "new", "demo", "-f", "flask", "--no-input", "--git", cwd=tmp_path,
+        env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"},
+    )  # fmt: skip
+    assert completed.returncode == 1
+    line = completed.stderr.decode()
+    assert line.count("\n") == 1 and "git commit failed" in line
+    assert "free some space on that disk" in line and "--no-git" not in line
+    assert not (tmp_path / "demo").exists()
