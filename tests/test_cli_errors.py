@@ -294,7 +294,6 @@ def test_need_auth_turns_accounts_on_as_need_rest_api_turns_its_option_on(
             ("-f", "flask", "--need", "admin"),
             "--need admin cannot be met by Flask: only Django ships an admin backend",
         ),
-        (("-f", "flask", "--need", "auth", "--no-auth"), "--need auth and --no-auth contradict"),
         (
             ("-f", "flask", "--need", "auth", "--database", "none"),
             "--need auth with --database none: user accounts need a database",
@@ -315,6 +314,16 @@ def test_a_need_or_framework_answer_that_cannot_be_honoured_is_refused(
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
     assert not (tmp_path / "app").exists()
+
+
+def test_an_answer_given_beats_a_needs_default_and_the_output_says_so(tmp_path: Path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "app"), "-f", "flask", "--need", "auth", "--no-auth",
+        "--no-input", "--dry-run", "--json",
+    )  # fmt: skip
+    outcome = json.loads(result.stdout)
+    assert outcome["answers"]["use_auth"] is False
+    assert "--no-auth was given, so --need auth did not turn use_auth on" in outcome["notes"]
 
 
 def test_data_framework_is_the_same_as_the_framework_flag(tmp_path: Path) -> None:

@@ -358,7 +358,7 @@ def builtin_answer_problems(
     attempt(_check_secret, answers.get("secret_key"))
     if "framework" in answers:
         framework = str(answers["framework"])
-        problems += options.need_problems(framework, needs, answers, origins or {})
+        problems += options.need_problems(framework, needs)
         if not problems:  # the rules read valid values only
             attempt(check_compatible, framework, answers, origins)
     return problems

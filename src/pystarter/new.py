@@ -350,6 +350,7 @@ def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iter
                 _with_needs(given.origins, needs),
             )
             notes += options_table.implied_notes(given_answers, answers)
+            notes += options_table.need_notes(framework, needs, given_answers, given.origins)
             if _deploys(answers) and not options.dry_run and not has_uv():
                 raise UsageError(
                     f"--deploy {answers['deploy']} needs uv.lock (the platform installs "

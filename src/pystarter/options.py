@@ -228,10 +228,8 @@ def need_answers(framework: str, needs: tuple[str, ...]) -> dict[str, Answer]:
     return answers
 
 
-def need_problems(
-    framework: str, needs: tuple[str, ...], given: Mapping[str, Any], origins: Mapping[str, str]
-) -> list[UsageError]:
-    """One error per need ``framework`` cannot meet, or that an answer given contradicts."""
+def need_problems(framework: str, needs: tuple[str, ...]) -> list[UsageError]:
+    """One error per need ``framework`` cannot meet."""
     problems = []
     for need in needs:
         meeting, why = NEED_FRAMEWORKS.get(need, ((framework,), ""))
@@ -243,14 +241,30 @@ def need_problems(
                     f"choose {' or '.join(f'-f {fw}' for fw in meeting)}, or drop --need {need}",
                 )
             )
+    return problems
+
+
+def need_notes(
+    framework: str, needs: tuple[str, ...], given: Mapping[str, Any], origins: Mapping[str, str]
+) -> list[str]:
+    """A need's answer is a default (``--rest-api``: "on if need rest-api"): an answer the
+    user gave wins, and the output says so (``--need auth --no-auth``: no accounts)."""
+    notes = []
     for key, value in need_answers(framework, needs).items():
-        if key in given and given[key] != value:
+        if key in given and _as_bool(given[key]) != value:
             need = next(n for n in needs if key in NEED_ANSWERS.get(n, {}))
             typed = origins.get(key) or " ".join(flag_words(key, given[key]))
-            problems.append(
-                UsageError(f"--need {need} and {typed} contradict each other", "drop one of them")
-            )
-    return problems
+            notes.append(f"{typed} was given, so --need {need} did not turn {key} on")
+    return notes
+
+
+def _as_bool(value: Any) -> Any:
+    """``"no"`` / ``"true"`` from ``--data`` as the boolean they mean; other values as given."""
+    from pystarter.template_config import FALSE_WORDS, TRUE_WORDS
+
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    return value
 
 
 #: Pairs of options whose code meets at run time: the suite renders every value pair of these.
