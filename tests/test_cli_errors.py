@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import build_file_tree, invoke
+from tests.helpers import build_file_tree, invoke, make_template
 
 # Each command with --json, made to fail before it changes anything.
 FAILING_JSON_COMMANDS = [
@@ -586,3 +586,25 @@ def test_git_failing_on_a_full_disk_suggests_freeing_space_not_no_git(tmp_path: 
     assert line.count("\n") == 1 and "git commit failed" in line
     assert "free some space on that disk" in line and "--no-git" not in line
     assert not (tmp_path / "demo").exists()
+
+
+def test_add_checks_a_custom_templates_data_types_as_new_does(tmp_path: Path) -> None:
+    template = make_template(
+        tmp_path / "tpl",
+        {
+            "copier.yml": "_answers_file: .copier-answers.yml\n"
+            "with_docs: {type: bool, default: false}\n",
+            "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+            "{% if with_docs %}docs.md{% endif %}.jinja": "docs\n",
+        },
+    )
+    project = tmp_path / "svc"
+    made = invoke("new", str(project), "-t", str(template), "--no-input")
+    assert made.exit_code == 0, made.stderr
+    refused = invoke("add", "-d", "with_docs=maybe", "--path", str(project))
+    assert refused.exit_code == 2
+    assert "with_docs must be true or false, not 'maybe'" in refused.stderr
+    assert not (project / "docs.md").exists()
+    added = invoke("add", "-d", "with_docs=yes", "--path", str(project))
+    assert added.exit_code == 0, added.stderr
+    assert (project / "docs.md").read_text() == "docs\n"

@@ -37,6 +37,7 @@ from pystarter.errors import (
 )
 from pystarter.git import FIRST_COMMIT_SUBJECT
 from pystarter.merge import GitProject
+from pystarter.questionnaire import checked_answers
 from pystarter.subproject import (
     RECORD_PREFIX,
     Origin,
@@ -166,7 +167,7 @@ def _update(
         target_ignored: dict[str, bytes] = {}
         base_tree, base_skip = _base_tree(project, repo, origin, result, base_ignored)
         config = _config_of(origin)
-        check_data_keys(data or {}, config.question_list(), origin.source, origin.framework)
+        data = given_answers(config, origin, data or {})
         answers = fit_answers(config, project.user_answers, result.notes)
         answers = _complete(project, origin, config, layer(dict(data or {}), answers))
         target_tree = _render(project, repo, origin, answers, config, False, target_ignored)
@@ -272,7 +273,10 @@ def change_answers(
     new = _complete(project, origin, config, layer(dict(changes), project.user_answers))
     if check is not None:
         check(origin, new)
-    check_data_keys(changes, config.question_list(), origin.source, origin.framework)
+    typed = given_answers(config, origin, changes)
+    if typed != changes:
+        changes = typed
+        new = _complete(project, origin, config, layer(dict(changes), project.user_answers))
     if all(old.get(k) == new.get(k) for k in changes):
         result.up_to_date = True
         return result
@@ -409,6 +413,18 @@ def _misfit(spec: Mapping[str, Any], value: Any) -> str | None:
 
 
 # --- the renders ---------------------------------------------------------------------------
+
+
+def given_answers(
+    config: TemplateConfig, origin: Origin, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``--data`` checked as ``new`` checks it: every key a question ("did you mean"), and for a
+    custom template every value of its question's type and choices (``with_docs=maybe`` is
+    refused, ``with_docs=yes`` is true)."""
+    check_data_keys(data, config.question_list(), origin.source, origin.framework)
+    if origin.framework is not None:  # the built-in's values: the option rules (features.py)
+        return dict(data)
+    return checked_answers(config.question_list(), data, origin.source)
 
 
 def _config_of(origin: Origin) -> TemplateConfig:
