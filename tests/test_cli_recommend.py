@@ -58,3 +58,35 @@ def test_without_a_tty_and_without_needs_it_does_not_ask() -> None:
     result = runner.invoke(app, ["recommend"])
     assert result.exit_code == 2
     assert "--need" in result.stderr
+
+
+def test_json_names_a_tie_and_the_rule_that_broke_it() -> None:
+    tied = recommend_json("html", "rest-api")
+    assert tied["framework"] == "django"
+    assert tied["tied_with"] == ["flask"]
+    assert tied["tie_break"].startswith("a tie goes to Django, then FastAPI, then Flask")
+    clear = recommend_json("admin")
+    assert clear["tied_with"] == [] and clear["tie_break"] is None
+
+
+def test_human_output_says_it_is_a_tie_and_what_decided_it() -> None:
+    result = runner.invoke(
+        app, ["recommend", "--need", "html", "--need", "rest-api"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0
+    assert "Recommended: Django (a tie)" in result.stdout
+    assert "Tie: Django and Flask score 4 each; a tie goes to Django" in result.stdout
+    plain = runner.invoke(app, ["recommend", "--need", "admin"], env={"COLUMNS": "200"})
+    assert "tie" not in plain.stdout.lower()
+
+
+def test_a_narrow_terminal_wraps_the_recommendation_and_keeps_the_scores() -> None:
+    result = runner.invoke(
+        app, ["recommend", "--need", "html", "--need", "rest-api"], env={"COLUMNS": "20"}
+    )
+    assert result.exit_code == 0
+    words = result.stdout.split()
+    assert "Recommended:" in words and "Django" in words
+    lines = [" ".join(line.strip("│ ").split()) for line in result.stdout.splitlines()]
+    for row in ("Django 4", "Flask 4", "FastAPI 3"):
+        assert row in lines

@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from pystarter.errors import UsageError
-from pystarter.recommend import NEEDS, recommend
+from pystarter.recommend import NEEDS, TIE_BREAK_RULE, recommend
 from tests.helpers import invoke
 
 #: Scenarios in the guide's words: what is being built, and the framework it points to.
@@ -83,3 +83,31 @@ def test_recommend_help_lists_every_need_in_order() -> None:
     text = " ".join(result.output.split())
     listed = text.split("A need (repeatable): ", 1)[1].split(".", 1)[0]
     assert listed.split(", ") == list(NEEDS)
+
+
+def test_a_tie_is_named_with_the_rule_that_broke_it() -> None:
+    tied = recommend(["html", "rest-api"])  # django 4, flask 4, fastapi 3
+    assert tied.framework == "django" and tied.tied_with == ("flask",)
+    assert tied.tie_break == TIE_BREAK_RULE
+    assert tied.tie == f"Django and Flask score 4 each; {TIE_BREAK_RULE}"
+    three = recommend(["auth", "orm", "minimal"])  # django 5, flask 5, fastapi 3
+    assert three.tied_with == ("flask",)
+    everyone = recommend([])
+    assert everyone.tied_with == ("fastapi", "flask")
+    assert everyone.tie is not None and everyone.tie.startswith("Django, FastAPI and Flask")
+
+
+def test_no_tie_no_tie_break() -> None:
+    rec = recommend(["admin"])
+    assert rec.tied_with == () and rec.tie_break is None and rec.tie is None
+    assert rec.as_dict()["tie_break"] is None
+
+
+def test_a_reason_crediting_several_frameworks_gives_the_points_that_rank_them() -> None:
+    rec = recommend(["rest-api"])
+    assert rec.reasons == [
+        "a JSON/REST API (rest-api): Flask is common for REST APIs; FastAPI is built for APIs; "
+        "Django via DRF (FastAPI 3, Flask 2, Django 1)"
+    ]
+    only_django = recommend(["admin"])
+    assert only_django.reasons[0].endswith("Django ships an automatically generated admin")

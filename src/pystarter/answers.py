@@ -6,12 +6,12 @@ import json
 import re
 import sys
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pystarter import options
-from pystarter.errors import UsageError
+from pystarter.errors import UsageError, together
 from pystarter.git import user_identity
 from pystarter.names import derive_names, shown, validate_package_name, validate_slug
 from pystarter.options import (
@@ -24,8 +24,8 @@ from pystarter.options import (
     implied,
     validate_choice,
 )
-from pystarter.questionnaire import Questionnaire
-from pystarter.template_config import FALSE_WORDS, TRUE_WORDS
+from pystarter.questionnaire import Questionnaire, unknown_keys
+from pystarter.template_config import FALSE_WORDS, TRUE_WORDS, Question, cast_answer
 
 #: Answers pystarter computes, so a template need not compute them in Jinja.
 NAME_KEYS = ("project_name", "project_slug", "package_name")
@@ -137,7 +137,9 @@ def coerce_option_types(data: Mapping[str, Any]) -> dict[str, Any]:
     return typed
 
 
-def load_answers_file(path: Path, builtin_types: bool = True) -> dict[str, Any]:
+def load_answers_file(
+    path: Path, builtin_types: bool = True, notes: list[str] | None = None
+) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -166,8 +168,89 @@ def load_answers_file(path: Path, builtin_types: bool = True) -> dict[str, Any]:
         return {}
     if not isinstance(loaded, dict):
         raise UsageError(f"answers file {path} is not a mapping", "write key: value lines")
-    answers = {k: v for k, v in loaded.items() if not str(k).startswith("_")}
+    answers = {str(k): v for k, v in loaded.items() if not str(k).startswith("_")}
+    # copier's own keys (_src_path, _commit) in a reused answers file are its record
+    skipped = [str(k) for k in loaded if str(k).startswith("_")]
+    if skipped and notes is not None:
+        notes.append(f"{path}: skipped {', '.join(skipped)} (copier's own keys, not answers)")
     return coerce_option_types(answers) if builtin_types else answers
+
+
+def check_data_keys(
+    keys: Iterable[str],
+    questions: list[Question],
+    template: str,
+    framework: str | None = None,
+) -> None:
+    """Every ``--data`` key must be a question of the template ("did you mean"), for ``new``,
+    ``add``, ``remove`` and ``update`` alike; all unknown keys are reported at once. In a
+    project of a built-in template (``framework``), ``framework`` is not an answer to change."""
+    problems: list[UsageError] = []
+    for key in keys:
+        if framework is not None and key == "framework":
+            problems.append(
+                UsageError(
+                    f"--data framework: this project is a {framework} project, and stays one",
+                    "leave framework out; start a new project for another framework",
+                )
+            )
+            continue
+        try:
+            unknown_keys([key], questions, template)
+        except UsageError as exc:
+            problems.append(exc)
+    if problems:
+        raise together(problems)
+
+
+def file_answer_problems(
+    path: Path, answers: Mapping[str, Any], questions: list[Question], template: str
+) -> list[UsageError]:
+    """An answers file gets the checks ``--data`` gets: each key a question of the template
+    (or "did you mean"), each value of the question's type; every problem names the file."""
+    by_name = {q.name: q for q in questions}
+    problems = []
+    for key, value in answers.items():
+        question = by_name.get(key)
+        if question is None:
+            try:
+                unknown_keys([key], questions, template)
+            except UsageError as exc:
+                problems.append(UsageError(f"answers file {path}: {exc.message}", exc.hint))
+            continue
+        wrong = _type_problem(question, value)
+        if wrong:
+            problems.append(
+                UsageError(
+                    f"answers file {path}: {key} is {wrong}",
+                    f"give {key} a {question.type} value in {path.name}",
+                )
+            )
+    return problems
+
+
+def _type_problem(question: Question, value: Any) -> str | None:
+    """What is wrong with ``value`` as an answer to ``question`` (None: copier takes it)."""
+    if value is None or question.type in ("json", "yaml"):
+        return None
+    if question.multiselect:
+        items = value if isinstance(value, list) else [value]
+        bad = next((v for v in items if isinstance(v, (dict, list))), None)
+        return None if bad is None else f"a {_kind(bad)} inside the list"
+    if isinstance(value, (dict, list)):
+        return f"a {_kind(value)}, not a {question.type}"
+    cast = cast_answer(question.type, value)
+    if question.type == "bool" and not isinstance(cast, bool):
+        return f"{shown(value)}, not true or false"
+    if question.type in ("int", "float") and (
+        isinstance(cast, (str, bool)) or not isinstance(cast, (int, float))
+    ):
+        return f"{shown(value)}, not a number"
+    return None
+
+
+def _kind(value: Any) -> str:
+    return "mapping" if isinstance(value, dict) else "list"
 
 
 def running_python() -> str:
@@ -185,9 +268,9 @@ def layer(*layers: Mapping[str, Any]) -> dict[str, Any]:
 def builtin_defaults(
     framework: str, needs: tuple[str, ...], lower_layers: tuple[Mapping[str, Any], ...]
 ) -> dict[str, Any]:
-    """What a built-in question defaults to when nobody answered it: config ``[defaults]`` and
-    git identity (``lower_layers``), then what the needs imply, then copier.yml's default (the
-    running Python for ``python_version``)."""
+    """What a built-in question defaults to when nobody answered it: what the needs ask for
+    (``--need auth``), then config ``[defaults]`` and git identity (``lower_layers``), then
+    copier.yml's default (the running Python for ``python_version``)."""
     defaults: dict[str, Any] = {
         **default_options(framework),
         "description": "",
@@ -195,10 +278,8 @@ def builtin_defaults(
         "author_email": "",
         "python_version": running_python(),
     }
-    if "rest-api" in needs and options.OPTIONS_BY_KEY["use_rest_api"].offered_for(framework):
-        defaults["use_rest_api"] = True
     guesses = tuple(_without_unusable_email(mapping) for mapping in lower_layers)
-    return layer(*guesses, defaults)
+    return layer(options.need_answers(framework, needs), *guesses, defaults)
 
 
 def builtin_questionnaire(
@@ -236,31 +317,68 @@ def _email_problem(text: Any) -> str | None:
     return None if not text or is_email(str(text)) else f"{text} is not an email address"
 
 
-def check_builtin_answers(answers: Mapping[str, Any]) -> None:
+def check_builtin_answers(
+    answers: Mapping[str, Any],
+    origins: Mapping[str, str] | None = None,
+    needs: tuple[str, ...] = (),
+) -> None:
     """Refuse what the built-in template cannot take, for the keys ``answers`` has: called on
-    the flags and ``--data`` before the wizard's first question, and on the final answers."""
-    check_text_answers(answers)
-    check_email(str(answers.get("author_email") or ""))
+    the flags and ``--data`` before the wizard's first question, and on the final answers.
+    Every problem is reported at once; ``origins`` names each answer as the user typed it."""
+    problems = builtin_answer_problems(answers, origins, needs)
+    if problems:
+        raise together(problems)
+
+
+def builtin_answer_problems(
+    answers: Mapping[str, Any],
+    origins: Mapping[str, str] | None = None,
+    needs: tuple[str, ...] = (),
+) -> list[UsageError]:
+    """Each problem of :func:`check_builtin_answers`, checked independently of the others."""
+    problems: list[UsageError] = []
+
+    def attempt(check: Callable[..., object], *args: Any, key: str = "") -> None:
+        try:
+            check(*args)
+        except UsageError as exc:
+            typed = (origins or {}).get(key, "")
+            if typed.startswith("answers file "):  # name the file, not only the key
+                exc = UsageError(f"{typed.rpartition(': ')[0]}: {exc.message}", exc.hint)
+            problems.append(exc)
+
+    attempt(check_text_answers, answers)
+    attempt(check_email, str(answers.get("author_email") or ""))
     for option in options.OPTIONS:
         if option.key in answers:
-            validate_choice(option.key, answers[option.key])
-    python = answers.get("python_version")
+            attempt(validate_choice, option.key, answers[option.key], key=option.key)
+    attempt(_check_python, answers.get("python_version"), key="python_version")
+    if "project_name" in answers:
+        attempt(derive_names, str(answers["project_name"]))
+    attempt(_check_secret, answers.get("secret_key"))
+    if "framework" in answers:
+        framework = str(answers["framework"])
+        problems += options.need_problems(framework, needs)
+        if not problems:  # the rules read valid values only
+            attempt(check_compatible, framework, answers, origins)
+    return problems
+
+
+def _check_python(python: Any) -> None:
     if python is not None and str(python) not in options.PYTHON_VERSIONS:
         raise UsageError(
             f"Python {shown(python)} is not supported by the templates",
             f"choose one of {', '.join(options.PYTHON_VERSIONS)}",
         )
-    if "project_name" in answers:
-        derive_names(str(answers["project_name"]))
-    secret = answers.get("secret_key")
+
+
+def _check_secret(secret: Any) -> None:
     if secret is not None and len(str(secret)) < MIN_SECRET_LENGTH:
         raise UsageError(
             f"secret_key is {len(str(secret))} characters long; the projects need at least "
             f"{MIN_SECRET_LENGTH}",
             "leave it out (a new one is generated), or give a longer one",
         )
-    if "framework" in answers:
-        check_compatible(str(answers["framework"]), answers)
 
 
 def builtin_answers(
@@ -269,16 +387,18 @@ def builtin_answers(
     fallback_name: str,
     needs: tuple[str, ...] = (),
     lower_layers: tuple[Mapping[str, Any], ...] = (),
+    origins: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Complete answers for a built-in template: given ones, then defaults, names and secrets.
 
     ``given`` already holds flags > --data > --answers-file; ``lower_layers`` are config
-    defaults and git identity, used only for what ``given`` lacks.
+    defaults and git identity, used only for what ``given`` lacks; ``origins`` names what the
+    user typed for each answer, for the errors.
     """
     # What a deploy target implies (PostgreSQL, Docker) beats config defaults, not the user.
     answers = layer(given, implied(given), builtin_defaults(framework, needs, lower_layers))
     answers["framework"] = framework
-    check_builtin_answers(answers)
+    check_builtin_answers(answers, origins, needs)
     answers["python_version"] = str(answers["python_version"])
     answers.update(project_names(answers, fallback_name))
     if "secret_key" not in answers:

@@ -121,8 +121,24 @@ class PystarterGroup(TyperGroup):
         sys.exit(status if isinstance(status, int) else ExitStatus.SUCCESS)
 
 
+#: The exit codes of every command (SPEC "Errors"; the README has the same table).
+EXIT_CODES = """Exit codes (every command):
+
+\b
+  0    done
+  1    the work ran and failed: render, git or install; conflicts left;
+       update --check: a newer version exists; templates test: a case
+       failed; the wizard's confirmation declined
+  2    refused before any change: bad option, unknown need or --data key,
+       DEST not empty, missing answer, --trust needed, unreachable
+       template, dirty work tree, downgrade
+  130  interrupted by SIGINT (Ctrl-C); 143: by SIGTERM; 129: by SIGHUP
+       (the terminal closed); undone like any interruption
+"""
+
 app = typer.Typer(
     cls=PystarterGroup,
+    epilog=EXIT_CODES,
     name="pystarter",
     help="Answer a few questions, get a reasoned pick of Django, Flask or FastAPI, "
     "and a starter project that installs, runs and passes its own tests.",

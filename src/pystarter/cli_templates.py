@@ -83,17 +83,21 @@ def add_command(
     """Register a team template in the user config."""
     from pystarter.config import RegisteredTemplate, add_template, check_template_name, load_config
     from pystarter.sources import resolve_source
-    from pystarter.template_config import find_copier_file
+    from pystarter.template_config import read_template_config
 
     ref = one_of(vcs_ref, ref, "--vcs-ref", "--ref")
     check_template_name(name)
+    if not source.strip():
+        raise typer.BadParameter(
+            "is empty: give a folder, git URL or gh:owner/repo", param_hint="SOURCE"
+        )
     config = load_config()
     resolved = resolve_source(source, "", ref, registry={})
     if resolved.kind == "builtin":
         raise typer.BadParameter("a built-in template needs no registration", param_hint="SOURCE")
     stored = source
     if resolved.kind == "path" or (resolved.kind == "git" and Path(resolved.location).is_dir()):
-        find_copier_file(Path(resolved.location))
+        read_template_config(Path(resolved.location))  # copier.yml loads, or there is none
         stored = resolved.location
     add_template(config, RegisteredTemplate(name, stored, ref, trusted), replace=force)
     details = ", ".join(

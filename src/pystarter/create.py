@@ -12,6 +12,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from pystarter.errors import (
     interrupt_word,
 )
 from pystarter.install import install_project, lock
+from pystarter.names import shown
 from pystarter.placement import (
     CLAIM_MARKER,
     Claim,
@@ -205,7 +207,27 @@ def destination_argument(text: str) -> Path:
     what ``pystarter new "$NAME"`` gets when NAME is unset."""
     if not text.strip():
         raise DestinationError("DEST is blank", "give a folder name, or . for the current folder")
-    return Path(text)
+    control = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if control is not None:  # a tab or line break: no `cd` line a person types would work
+        raise DestinationError(
+            f"DEST {shown(text)} contains a control character (U+{ord(control):04X})",
+            "give a folder name without tabs, line breaks or other control characters",
+        )
+    return _through_dot_dot(Path(text))
+
+
+def _through_dot_dot(path: Path) -> Path:
+    """A DEST with ``..`` is where it leads (``np/../app`` is ``app``, ``..`` the real parent),
+    resolved before it is claimed: nothing is made on the way, and messages name the real
+    folder. DEST itself is not resolved, so a DEST that is a symbolic link is still refused."""
+    if ".." not in path.parts:
+        return path
+    try:
+        if path.name == "..":
+            return Path(os.path.realpath(path))
+        return Path(os.path.realpath(path.parent)) / path.name
+    except OSError:  # a deleted working folder: check_working_folder says so
+        return path
 
 
 #: Why a DEST the system refuses to look at cannot be used, by errno, and what to do.

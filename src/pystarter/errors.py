@@ -41,6 +41,15 @@ class UsageError(PystarterError):
     exit_status = ExitStatus.USAGE
 
 
+def together(problems: list[UsageError]) -> UsageError:
+    """Several input errors found before anything ran, as one line: every message, then
+    every distinct hint (the user fixes them all at once, not one per run)."""
+    if len(problems) == 1:
+        return problems[0]
+    hints = dict.fromkeys(p.hint for p in problems if p.hint)
+    return UsageError("; ".join(p.message for p in problems), "; ".join(hints))
+
+
 class InvalidNameError(UsageError):
     """A project name that cannot become a usable slug or package."""
 

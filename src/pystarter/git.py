@@ -27,6 +27,10 @@ def git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+#: What git says when the disk is full or over quota.
+DISK_FULL = ("No space left on device", "Disk quota exceeded")
+
+
 def run(
     args: Sequence[str],
     cwd: Path | None = None,
@@ -56,6 +60,9 @@ def run(
     except subprocess.TimeoutExpired as exc:
         raise error(f"git {verb} gave no answer within {int(timeout)} seconds", hint) from exc
     if check and completed.returncode != 0:
+        text = completed.stderr or completed.stdout or ""
+        if any(words in text for words in DISK_FULL):  # not git's fault: --no-git won't help
+            hint = "free some space on that disk, then run again"
         raise error(f"git {verb} failed: {reason(completed)}", hint)
     return completed
 

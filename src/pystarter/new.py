@@ -17,10 +17,13 @@ from typing import Any, Protocol
 from pystarter import __version__, render
 from pystarter import options as options_table
 from pystarter.answers import (
+    builtin_answer_problems,
     builtin_answers,
     builtin_questionnaire,
     check_builtin_answers,
+    check_data_keys,
     coerce_option_types,
+    file_answer_problems,
     git_identity_if_needed,
     layer,
     load_answers_file,
@@ -44,6 +47,7 @@ from pystarter.errors import (
     UntrustedTemplateError,
     UsageError,
     interrupt_within,
+    together,
 )
 from pystarter.install import (
     check_python_for_install,
@@ -52,13 +56,14 @@ from pystarter.install import (
     interpreter,
     usable_versions,
 )
-from pystarter.names import derive_names
+from pystarter.names import derive_names, shown
 from pystarter.next_steps import NewOutcome, for_this_machine, next_steps, reproduce_command
 from pystarter.options import (
     FLAGS,
     FRAMEWORKS,
+    flag_words,
 )
-from pystarter.questionnaire import Questionnaire, custom_answers, unknown_keys
+from pystarter.questionnaire import Questionnaire, custom_answers
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 from pystarter.sources import TemplateSource, resolve_source
 from pystarter.subproject import RECORD_PREFIX
@@ -101,6 +106,11 @@ class Given:
     """``--data`` alone: its keys must be questions of the template."""
     answers: dict[str, Any]
     """Flags, then ``--data``, then ``--data-file``: the first one to answer wins."""
+    from_file: dict[str, Any] = field(default_factory=dict)
+    """``--data-file`` alone: its keys and types are checked as ``--data``'s are."""
+    origins: dict[str, str] = field(default_factory=dict)
+    """What the user typed for each answer (``--no-auth``, ``--data use_auth=no``), for errors."""
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,20 +169,139 @@ def run_new(
 
 
 def gather(options: NewOptions) -> Given:
-    """Step 1: the needs, ``--data`` and ``--data-file`` read and checked, DEST checked."""
+    """Step 1: the needs, ``--data`` and ``--data-file`` read and checked, DEST checked; every
+    problem found here is reported at once, each naming what the user typed."""
     check_working_folder()
-    data = parse_data_items(list(options.data_items), builtin_types=False)
-    from_file = (
-        load_answers_file(options.answers_file, builtin_types=False) if options.answers_file else {}
+    problems: list[UsageError] = []
+    notes: list[str] = []
+
+    def attempt(check: Callable[..., Any], *args: Any, default: Any = None) -> Any:
+        try:
+            return check(*args)
+        except UsageError as exc:
+            problems.append(exc)
+            return default
+
+    builtin = options.template is None or options.template in FRAMEWORKS
+    if options.template is not None and not options.template.strip():
+        problems.append(
+            UsageError("--template is empty", "give a folder, git URL, gh:owner/repo or a name")
+        )
+    framework = attempt(
+        _check_framework,
+        options.framework.lower(),
+        f"--framework {options.framework}",
+        default="auto",
     )
+    needs = attempt(check_needs, options.needs, default=())
+    data = attempt(parse_data_items, list(options.data_items), False, default={})
+    from_file: dict[str, Any] = {}
+    if options.answers_file:
+        from_file = attempt(load_answers_file, options.answers_file, False, notes, default={})
+    if builtin:  # -d framework=flask is -f flask
+        framework = attempt(
+            _framework_from_answers,
+            framework,
+            data,
+            from_file,
+            options.answers_file,
+            default=framework,
+        )
+        data.pop("framework", None)
+        from_file.pop("framework", None)
     if options.destination is not None:
-        check_destination(options.destination.absolute(), options.force)
+        attempt(check_destination, options.destination.absolute(), options.force)
+    origins = {
+        **{k: f"answers file {options.answers_file}: {k}" for k in from_file},
+        **{k: f"--data {k}={v}" for k, v in data.items()},
+        **{k: " ".join(flag_words(k, v)) for k, v in options.flags.items()},
+    }
+    answers = layer(options.flags, data, from_file)
+    if builtin:
+        chosen = options.template or framework
+        problems += _builtin_problems(options, chosen, needs, data, from_file, origins)
+    if problems:
+        raise together(problems)
     return Given(
-        framework=options.framework.lower(),  # -f Django
-        needs=check_needs(options.needs),
+        framework=framework,
+        needs=needs,
         data=data,
-        answers=layer(options.flags, data, from_file),
+        answers=answers,
+        from_file=from_file,
+        origins=origins,
+        notes=tuple(notes),
     )
+
+
+def _builtin_problems(
+    options: NewOptions,
+    framework: str,
+    needs: tuple[str, ...],
+    data: dict[str, Any],
+    from_file: dict[str, Any],
+    origins: dict[str, str],
+) -> list[UsageError]:
+    """What the built-in template refuses in the flags, ``--data`` and ``--data-file``: their
+    keys, types and values, the needs and the option rules (``framework`` may be ``auto``)."""
+    problems: list[UsageError] = []
+    questions = builtin_config().question_list()
+    source = f"builtin:{framework}" if framework in FRAMEWORKS else "builtin"
+    try:
+        check_data_keys(data, questions, source)
+    except UsageError as exc:
+        problems.append(exc)
+    if options.answers_file:
+        problems += file_answer_problems(options.answers_file, from_file, questions, source)
+    # each value once: a file whose keys or types are wrong is not checked value by value
+    checked = layer(options.flags, data) if problems else layer(options.flags, data, from_file)
+    try:
+        typed = lower_choices(coerce_option_types(checked))
+    except UsageError as exc:
+        return [*problems, exc]
+    if framework in FRAMEWORKS:
+        typed["framework"] = framework
+    return problems + builtin_answer_problems(typed, _with_needs(origins, needs), needs)
+
+
+def _check_framework(framework: str, typed: str) -> str:
+    if framework != "auto" and framework not in FRAMEWORKS:
+        raise UsageError(
+            f"unknown framework in {typed}",
+            f"choose auto, {', '.join(FRAMEWORKS)}",
+        )
+    return framework
+
+
+def _framework_from_answers(
+    framework: str, data: Mapping[str, Any], from_file: Mapping[str, Any], path: Path | None
+) -> str:
+    """``-d framework=X`` (or ``framework: X`` in the answers file) is ``-f X``; refused when
+    it disagrees with ``-f`` or with the other."""
+    chosen, chosen_by = framework, f"--framework {framework}"
+    for value, typed in (
+        (data.get("framework"), "--data framework={}"),
+        (from_file.get("framework"), f"framework: {{}} in answers file {path}"),
+    ):
+        if value is None:
+            continue
+        value = _check_framework(str(value).strip().lower(), typed.format(shown(value)))
+        if value == "auto":
+            continue
+        if chosen not in ("auto", value):
+            raise UsageError(
+                f"{chosen_by} and {typed.format(value)} contradict each other",
+                "give the framework once",
+            )
+        chosen, chosen_by = value, typed.format(value)
+    return chosen
+
+
+def _with_needs(origins: Mapping[str, str], needs: tuple[str, ...]) -> dict[str, str]:
+    """``--need auth`` is what the user typed for ``use_auth``, unless a flag answered it."""
+    by_need = {
+        key: f"--need {need}" for need in needs for key in options_table.NEED_ANSWERS.get(need, {})
+    }
+    return {**by_need, **origins}
 
 
 @contextmanager
@@ -206,15 +335,22 @@ def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iter
     with render.open_template(template) as session:
         builtin = template.kind == "builtin"
         config = builtin_config() if builtin else read_template_config(session.root)
-        unknown_keys(given.data, config.question_list(), template.source)
-        notes: list[str] = []
+        _check_keys(options, given, config, template)
+        notes: list[str] = list(given.notes)
         if builtin:
             assert framework is not None
             given_answers = answers
             answers = _builtin_answers(
-                framework, answers, needs, destination, options.install, wizard
+                framework,
+                answers,
+                needs,
+                destination,
+                options.install,
+                wizard,
+                _with_needs(given.origins, needs),
             )
-            notes = options_table.implied_notes(given_answers, answers)
+            notes += options_table.implied_notes(given_answers, answers)
+            notes += options_table.need_notes(framework, needs, given_answers, given.origins)
             if _deploys(answers) and not options.dry_run and not has_uv():
                 raise UsageError(
                     f"--deploy {answers['deploy']} needs uv.lock (the platform installs "
@@ -230,7 +366,15 @@ def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iter
                 config, answers, defaults, wizard.ask if wizard else None, template.source
             )
         install = options.install
-        if wizard is not None and install is None:
+        declared = config.commands_for(config.with_defaults(answers))
+        installable = builtin or bool(declared.get("install"))
+        if install and not installable:
+            raise UsageError(
+                f"--install: template {template.source} declares no install command "
+                "(_pystarter.commands.install in its copier.yml), so there is nothing to run",
+                "leave out --install and install the project as its README says",
+            )
+        if wizard is not None and install is None and installable:
             install = wizard.ask_install()
         if builtin and install:
             check_python_for_install(str(answers["python_version"]), options_table.PYTHON_VERSIONS)
@@ -358,6 +502,7 @@ def _builtin_answers(
     destination: Path,
     install: bool | None,
     wizard: Questioner | None,
+    origins: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Flags, --data, --data-file, then the wizard, config ``[defaults]``, git identity, the
     needs and copier.yml's defaults: every answer the built-in template takes, checked."""
@@ -366,12 +511,13 @@ def _builtin_answers(
     defaults = load_config().default_answers()
     lower = (defaults, git_identity_if_needed(given, defaults))
     if wizard is not None:
-        check_builtin_answers({**given, "framework": framework})  # before the first question
+        # before the first question
+        check_builtin_answers({**given, "framework": framework}, origins, needs)
         if install and "python_version" in given:
             check_python_for_install(str(given["python_version"]), options_table.PYTHON_VERSIONS)
         questionnaire = builtin_questionnaire(framework, needs, lower, folder)
         given = wizard.ask(_offer_usable_pythons(questionnaire), given)
-    return builtin_answers(framework, given, folder, needs, lower)
+    return builtin_answers(framework, given, folder, needs, lower, origins)
 
 
 def _offer_usable_pythons(questionnaire: Questionnaire) -> Questionnaire:
@@ -398,6 +544,24 @@ def _python_command(template: TemplateSource, answers: Mapping[str, Any]) -> str
     if template.kind != "builtin" or has_uv():
         return "python3"
     return command_for(str(answers["python_version"]))
+
+
+def _check_keys(
+    options: NewOptions, given: Given, config: TemplateConfig, template: TemplateSource
+) -> None:
+    """``--data`` and ``--data-file`` keys (and the file's types) against the template's
+    questions, every problem at once (for a built-in, :func:`gather` found them already)."""
+    problems: list[UsageError] = []
+    try:
+        check_data_keys(given.data, config.question_list(), template.source)
+    except UsageError as exc:
+        problems.append(exc)
+    if options.answers_file:
+        problems += file_answer_problems(
+            options.answers_file, given.from_file, config.question_list(), template.source
+        )
+    if problems:
+        raise together(problems)
 
 
 def _refuse_builtin_flags(

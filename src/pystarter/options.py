@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pystarter.builtin import FRAMEWORKS, builtin_questions
 from pystarter.errors import UsageError
 from pystarter.names import shown
+from pystarter.recommend import FRAMEWORK_TITLES
 from pystarter.template_config import Question
 
 Answer = str | bool
@@ -203,6 +204,69 @@ def implied_notes(given: Mapping[str, Any], answers: Mapping[str, Any]) -> list[
     return notes
 
 
+#: The answers a need asks of the built-in template, where the framework asks the question
+#: (FastAPI is a REST API with OpenAPI docs already). Other needs only weigh the recommendation.
+NEED_ANSWERS: dict[str, dict[str, Answer]] = {
+    "auth": {"use_auth": True},
+    "rest-api": {"use_rest_api": True},
+    "openapi": {"use_rest_api": True},  # Django: DRF with its OpenAPI schema and docs
+}
+#: Needs only some built-in frameworks meet, and why the others cannot.
+NEED_FRAMEWORKS: dict[str, tuple[tuple[str, ...], str]] = {
+    "admin": (("django",), "only Django ships an admin backend"),
+    "openapi": (("django", "fastapi"), "its template has no OpenAPI docs"),
+}
+
+
+def need_answers(framework: str, needs: tuple[str, ...]) -> dict[str, Answer]:
+    """What ``needs`` turn on for ``framework`` (``--need auth`` is ``--auth``)."""
+    answers: dict[str, Answer] = {}
+    for need in needs:
+        for key, value in NEED_ANSWERS.get(need, {}).items():
+            if _table()["OPTIONS_BY_KEY"][key].offered_for(framework):
+                answers[key] = value
+    return answers
+
+
+def need_problems(framework: str, needs: tuple[str, ...]) -> list[UsageError]:
+    """One error per need ``framework`` cannot meet."""
+    problems = []
+    for need in needs:
+        meeting, why = NEED_FRAMEWORKS.get(need, ((framework,), ""))
+        if framework not in meeting:
+            title = FRAMEWORK_TITLES.get(framework, framework)
+            problems.append(
+                UsageError(
+                    f"--need {need} cannot be met by {title}: {why}",
+                    f"choose {' or '.join(f'-f {fw}' for fw in meeting)}, or drop --need {need}",
+                )
+            )
+    return problems
+
+
+def need_notes(
+    framework: str, needs: tuple[str, ...], given: Mapping[str, Any], origins: Mapping[str, str]
+) -> list[str]:
+    """A need's answer is a default (``--rest-api``: "on if need rest-api"): an answer the
+    user gave wins, and the output says so (``--need auth --no-auth``: no accounts)."""
+    notes = []
+    for key, value in need_answers(framework, needs).items():
+        if key in given and _as_bool(given[key]) != value:
+            need = next(n for n in needs if key in NEED_ANSWERS.get(n, {}))
+            typed = origins.get(key) or " ".join(flag_words(key, given[key]))
+            notes.append(f"{typed} was given, so --need {need} did not turn {key} on")
+    return notes
+
+
+def _as_bool(value: Any) -> Any:
+    """``"no"`` / ``"true"`` from ``--data`` as the boolean they mean; other values as given."""
+    from pystarter.template_config import FALSE_WORDS, TRUE_WORDS
+
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    return value
+
+
 #: Pairs of options whose code meets at run time: the suite renders every value pair of these.
 INTERACTING_PAIRS: tuple[tuple[str, str], ...] = (
     ("database", "use_auth"),
@@ -234,18 +298,38 @@ def default_options(framework: str) -> dict[str, Answer]:
     return {option.key: option.default_for(framework) for option in _table()["OPTIONS"]}
 
 
-def clashes(framework: str, answers: Mapping[str, Any]) -> list[str]:
-    """One sentence per rule or fixed value the answers break; empty when they are fine."""
+def clashes(
+    framework: str, answers: Mapping[str, Any], origins: Mapping[str, str] | None = None
+) -> list[str]:
+    """One sentence per rule or fixed value the answers break; empty when they are fine.
+
+    With ``origins`` (what the user typed for each answer they gave, ``--need auth`` for
+    ``use_auth``), each answer is named as typed, and a clash that involves a default is left
+    out while another one, between answers the user gave, explains the refusal.
+    """
     context = {**answers, "framework": framework}
+    broken = [r for r in RULES if r.applies(context) and context.get(r.key) == r.value]
+    if origins is not None:
+        typed = {**origins, "framework": framework}
+        given = [r for r in broken if all(k in typed for k in (r.key, *r.when))]
+        broken = given or broken
+
+    def words(key: str, value: Answer) -> str:
+        if origins is not None and key in origins:
+            return origins[key]
+        return _describe(key, value)
+
     return [
-        f"{_describe(r.key, r.value)} with {_describe_when(r.when)}: {r.reason}"
-        for r in RULES
-        if r.applies(context) and context.get(r.key) == r.value
+        f"{words(r.key, r.value)} with "
+        f"{' and '.join(words(k, v) for k, v in r.when.items())}: {r.reason}"
+        for r in broken
     ]
 
 
-def check_compatible(framework: str, answers: Mapping[str, Any]) -> None:
-    problems = clashes(framework, answers)
+def check_compatible(
+    framework: str, answers: Mapping[str, Any], origins: Mapping[str, str] | None = None
+) -> None:
+    problems = clashes(framework, answers, origins)
     if problems:
         raise UsageError(
             f"these options do not go together: {'; '.join(problems)}",

@@ -134,10 +134,11 @@ def scores_table(rec: Recommendation) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
-    table.add_column("framework")
-    table.add_column("score", justify="right")
-    table.add_column("")
+    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2), pad_edge=False)
+    # On a narrow terminal the bars give way; the names and scores never do
+    table.add_column("framework", no_wrap=True, min_width=len("FastAPI"))
+    table.add_column("score", justify="right", no_wrap=True, min_width=2)
+    table.add_column("", no_wrap=True, overflow="crop")
     top = max(rec.scores.values()) or 1
     for framework in sorted(TIE_BREAK_ORDER, key=lambda fw: -rec.scores[fw]):
         score = rec.scores[framework]
@@ -161,21 +162,20 @@ def recommendation_panel(rec: Recommendation) -> Any:
     for reason in rec.reasons:
         reasons.append("  • ")
         reasons.append(reason + "\n")
+    # The recommendation is the panel's first line, not its title: a title is cut short on a
+    # narrow terminal, a line wraps
+    tie = " (a tie)" if rec.tied_with else ""
     body = Group(
+        Text(f"Recommended: {FRAMEWORK_TITLES[rec.framework]}{tie}", style="bold green"),
         Text("Needs: " + (", ".join(rec.needs) or "none"), style="dim"),
         Text(),
         scores_table(rec),
         Text(),
         Text("Why", style="bold"),
         reasons,
+        *([Text(f"Tie: {rec.tie}.", style="bold yellow")] if rec.tie else []),
         Text(
             f"Runner-up: {FRAMEWORK_TITLES[rec.runner_up]}. {rec.runner_up_when}.", style="italic"
         ),
     )
-    return Panel(
-        body,
-        title=f"[bold]Recommended: {FRAMEWORK_TITLES[rec.framework]}[/]",
-        title_align="left",
-        border_style="green",
-        expand=False,
-    )
+    return Panel(body, border_style="green", expand=False)

@@ -2,8 +2,8 @@
 
 Each need carries a weight per framework (0 = no help, 3 = what the framework is built for)
 and the guide's criterion behind it. A framework's score is the sum of its weights over the
-needs given. Ties go to the earlier framework in ``TIE_BREAK_ORDER``: Django first (it has the
-most built in, and its tutorial is the guide's starting point), then FastAPI, then Flask.
+needs given. Ties go to the earlier framework in ``TIE_BREAK_ORDER`` (``TIE_BREAK_RULE`` says
+why), and a tie is always named as one.
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ from pystarter.errors import UsageError
 
 FRAMEWORK_TITLES = {"django": "Django", "flask": "Flask", "fastapi": "FastAPI"}
 TIE_BREAK_ORDER = ("django", "fastapi", "flask")
+#: The rule that decides a tie, as the recommendation states it.
+TIE_BREAK_RULE = (
+    "a tie goes to Django, then FastAPI, then Flask: Django has the most built in, "
+    "and its tutorial is the guide's starting point"
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,22 @@ class Recommendation:
     runner_up: str
     runner_up_when: str
     needs: tuple[str, ...]
+    tied_with: tuple[str, ...] = ()
+    """The other frameworks with the winner's score (empty: no tie)."""
+
+    @property
+    def tie_break(self) -> str | None:
+        """The rule that decided the tie (None when there was none)."""
+        return TIE_BREAK_RULE if self.tied_with else None
+
+    @property
+    def tie(self) -> str | None:
+        """The tie in words: who tied, on what score, and the rule that decided it."""
+        if not self.tied_with:
+            return None
+        names = [FRAMEWORK_TITLES[fw] for fw in (self.framework, *self.tied_with)]
+        listed = f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"{listed} score {self.scores[self.framework]} each; {TIE_BREAK_RULE}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +143,8 @@ class Recommendation:
             "runner_up": self.runner_up,
             "runner_up_when": self.runner_up_when,
             "needs": list(self.needs),
+            "tied_with": list(self.tied_with),
+            "tie_break": self.tie_break,
         }
 
     def as_record(self) -> dict[str, Any]:
@@ -154,16 +177,19 @@ def _ranked(scores: dict[str, int]) -> list[str]:
 def recommend(needs: list[str] | tuple[str, ...]) -> Recommendation:
     needs = check_needs(needs)
     scores = {fw: sum(NEEDS[n].weights[fw] for n in needs) for fw in TIE_BREAK_ORDER}
-    winner, runner_up, _ = _ranked(scores)
+    ranked = _ranked(scores)
+    winner, runner_up = ranked[0], ranked[1]
+    tied_with = tuple(fw for fw in ranked[1:] if scores[fw] == scores[winner])
     reasons = [
-        f"{need.meaning} ({need.name}): {need.criterion}"
+        f"{need.meaning} ({need.name}): {need.criterion}{_points(need)}"
         for need in (NEEDS[n] for n in needs)
         if need.weights[winner] > 0 and need.weights[winner] == max(need.weights.values())
     ]
     if not reasons:
+        highest = "ties for the highest score" if tied_with else "scores highest"
         reasons = [
-            f"no need given points elsewhere; ties go to {FRAMEWORK_TITLES[winner]} "
-            "(order: Django, FastAPI, Flask)"
+            f"{FRAMEWORK_TITLES[winner]} {highest} over all the needs, though no single need "
+            "is its strongest"
         ]
     return Recommendation(
         framework=winner,
@@ -172,7 +198,20 @@ def recommend(needs: list[str] | tuple[str, ...]) -> Recommendation:
         runner_up=runner_up,
         runner_up_when=_when_better(runner_up, winner),
         needs=needs,
+        tied_with=tied_with,
     )
+
+
+def _points(need: Need) -> str:
+    """Where the guide credits several frameworks with a need, the points that rank them:
+    the reason then says why the winner, and not another, is its pick."""
+    credited = sorted(
+        (fw for fw in TIE_BREAK_ORDER if need.weights[fw]),
+        key=lambda fw: (-need.weights[fw], TIE_BREAK_ORDER.index(fw)),
+    )
+    if len(credited) < 2:
+        return ""
+    return " (" + ", ".join(f"{FRAMEWORK_TITLES[fw]} {need.weights[fw]}" for fw in credited) + ")"
 
 
 def _when_better(runner_up: str, winner: str) -> str:

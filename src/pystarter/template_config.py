@@ -389,6 +389,8 @@ def _yaml_problem(exc: BaseException) -> str:
 
 
 def read_template_config(root: Path) -> TemplateConfig:
+    if root.is_dir() and not any((root / name).exists() for name in COPIER_FILES):
+        return TemplateConfig({}, {})  # copier renders a folder without copier.yml as it is
     data = _read_copier_yaml(find_copier_file(root))
     settings = {k: v for k, v in data.items() if str(k).startswith("_")}
     questions = {

@@ -50,6 +50,7 @@ from pystarter.update_renders import (
     config_of,
     excluded,
     fit_answers,
+    given_answers,
     has_commands,
     render_tree,
     rendered_commit,
@@ -170,6 +171,7 @@ def _update(
         target_ignored: dict[str, bytes] = {}
         base_tree, base_skip = _base_tree(project, repo, origin, result, base_ignored)
         config = config_of(origin)
+        data = given_answers(config, origin, data or {})
         answers = fit_answers(config, project.user_answers, result.notes)
         answers = complete(project, origin, config, layer(dict(data or {}), answers))
         target_tree = render_tree(project, repo, origin, answers, config, False, target_ignored)
@@ -253,6 +255,10 @@ def change_answers(
     new = complete(project, origin, config, layer(dict(changes), project.user_answers))
     if check is not None:
         check(origin, new)
+    typed = given_answers(config, origin, changes)
+    if typed != changes:
+        changes = typed
+        new = complete(project, origin, config, layer(dict(changes), project.user_answers))
     if all(old.get(k) == new.get(k) for k in changes):
         result.up_to_date = True
         return result

@@ -10,15 +10,28 @@ from pathlib import Path
 from typing import Any
 
 from pystarter import merge, render
-from pystarter.answers import builtin_answers
+from pystarter.answers import builtin_answers, check_data_keys
 from pystarter.errors import MissingAnswersError
 from pystarter.merge import GitProject
+from pystarter.questionnaire import checked_answers
 from pystarter.subproject import RECORD_PREFIX, Origin, Project, append_record
 from pystarter.template_config import TemplateConfig, read_template_config
 
 
 def has_commands(config: TemplateConfig) -> bool:
     return bool(config.settings.get("_migrations") or config.settings.get("_tasks"))
+
+
+def given_answers(
+    config: TemplateConfig, origin: Origin, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``--data`` checked as ``new`` checks it: every key a question ("did you mean"), and for a
+    custom template every value of its question's type and choices (``with_docs=maybe`` is
+    refused, ``with_docs=yes`` is true)."""
+    check_data_keys(data, config.question_list(), origin.source, origin.framework)
+    if origin.framework is not None:  # the built-in's values: the option rules (features.py)
+        return dict(data)
+    return checked_answers(config.question_list(), data, origin.source)
 
 
 def config_of(origin: Origin) -> TemplateConfig:
