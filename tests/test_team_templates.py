@@ -191,6 +191,45 @@ def test_questions_without_default_are_listed_at_once(tmp_path: Path) -> None:
     assert (tmp_path / "p" / "x.txt").read_text() == "core eu\n"
 
 
+# --- --data validated as copier validates it -------------------------------------------------
+
+HEROKU_TEMPLATE = {
+    "copier.yml": """\
+        use_whitenoise: {type: bool, default: true}
+        use_heroku:
+          type: bool
+          default: false
+          validator: "{% if use_heroku and not use_whitenoise %}Heroku needs whitenoise{% endif %}"
+        """,
+    "x.txt.jinja": "{{ use_heroku }} {{ use_whitenoise }}\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [(["use_heroku=true"], 0), (["use_heroku=true", "use_whitenoise=false"], 2)],
+    ids=["other-default-holds", "other-answer-refuses"],
+)
+def test_data_is_validated_with_the_other_questions_defaults_in_new_and_check(
+    tmp_path: Path, data: list[str], status: int
+) -> None:
+    """A validator reading an earlier question sees its default, as copier's does; check and
+    new agree on every answer."""
+    template = str(build_file_tree(HEROKU_TEMPLATE, tmp_path / "tpl"))
+    flags = [word for item in data for word in ("-d", item)]
+
+    made = invoke("new", str(tmp_path / "p"), "-t", template, "--no-input", "--no-git", *flags)
+    checked = invoke("templates", "check", template, *flags)
+
+    assert made.exit_code == status, made.stderr
+    assert (checked.exit_code == 0) == (status == 0), checked.stderr + checked.stdout
+    if status:
+        assert "Heroku needs whitenoise" in one_error_line(made.stderr)
+        assert "Heroku needs whitenoise" in checked.stderr
+    else:
+        assert (tmp_path / "p" / "x.txt").read_text() == "True True\n"
+
+
 # --- templates check -----------------------------------------------------------------------
 
 

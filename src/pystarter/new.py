@@ -58,7 +58,7 @@ from pystarter.options import (
     FLAGS,
     FRAMEWORKS,
 )
-from pystarter.questionnaire import Questionnaire, custom_answers, unknown_keys
+from pystarter.questionnaire import Prompt, Questionnaire, custom_answers, unknown_keys
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 from pystarter.sources import TemplateSource, resolve_source
 from pystarter.subproject import RECORD_PREFIX
@@ -126,6 +126,7 @@ class Questioner(Protocol):
     def accept_recommendation(self, rec: Recommendation) -> str: ...
     def ask_project_name(self, problem: Callable[[Any], str | None]) -> str: ...
     def ask(self, questionnaire: Questionnaire, given: Mapping[str, Any]) -> dict[str, Any]: ...
+    def ask_question(self, prompt: Prompt) -> Any: ...
     def ask_install(self) -> bool: ...
     def confirm(
         self, destination: Path, template: str, answers: Mapping[str, Any], config: TemplateConfig
@@ -227,7 +228,7 @@ def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iter
             _check_trust(session, config, wizard)
             defaults = load_config().default_answers()
             answers = custom_answers(
-                config, answers, defaults, wizard.ask if wizard else None, template.source
+                session, answers, defaults, wizard.ask_question if wizard else None, destination
             )
         install = options.install
         if wizard is not None and install is None:

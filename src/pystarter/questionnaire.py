@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pystarter.errors import MissingAnswersError, UsageError
-from pystarter.names import shown
-from pystarter.template_config import Choice, Question, TemplateConfig, cast_answer
+from pystarter.template_config import Choice, Question
 
 Check = Callable[[Any], "str | None"]
 
@@ -70,53 +70,6 @@ class Questionnaire:
         return reason or question.problem(value, {**self.context, **answers})
 
 
-def checked_answers(
-    questions: list[Question], answers: Mapping[str, Any], template: str
-) -> dict[str, Any]:
-    """``answers`` cast to their questions' types and checked against choices and validators
-    as copier checks them, in question order; a value copier would refuse is a usage error
-    naming the question and what it takes."""
-    checked = dict(answers)
-    for question in questions:
-        if question.name not in checked:
-            continue
-        value = cast_answer(question.type, checked[question.name])
-        if question.multiselect and isinstance(value, str):  # -d langs='[go, rust]'
-            value = _yaml_value(value)
-        checked[question.name] = value
-        if question.type in ("int", "float") and isinstance(value, str):
-            raise UsageError(
-                f"{question.name} must be a {'whole ' if question.type == 'int' else ''}number "
-                f"for template {template}, not {shown(value)}",
-                f"e.g. --data {question.name}=1",
-            )
-        if question.type == "bool" and not isinstance(value, bool):
-            raise UsageError(
-                f"{question.name} must be true or false, not {shown(value)}",
-                f"--data {question.name}=true",
-            )
-        values = [c.value for c in question.choices]
-        picked = value if question.multiselect and isinstance(value, list) else [value]
-        if values and any(v not in values for v in picked):
-            raise UsageError(
-                f"{question.name} cannot be {shown(value)} for template {template}",
-                f"choose one of {', '.join(str(v) for v in values)}",
-            )
-        reason = question.problem(value, checked)
-        if reason:
-            raise UsageError(f"{question.name} {shown(value)} is refused: {reason}", "")
-    return checked
-
-
-def _yaml_value(text: str) -> Any:
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-
-
 def unknown_keys(given: Iterable[str], questions: list[Question], template: str) -> None:
     """A ``--data`` key the template does not ask is a usage error suggesting the closest."""
     import difflib
@@ -133,24 +86,51 @@ def unknown_keys(given: Iterable[str], questions: list[Question], template: str)
             raise UsageError(f"{key}: no such question in template {template}", hint)
 
 
+@dataclass(frozen=True)
+class PromptChoice:
+    label: str
+    value: Any
+    disabled: str = ""
+    """Why copier's per-choice validator refuses it ('' when it can be picked)."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One copier question as copier would ask it at this point: its text, help, placeholder,
+    choices and default rendered with the answers so far. ``check`` casts and validates a typed
+    answer as copier does: the value, or ValueError with copier's reason."""
+
+    name: str
+    type: str
+    message: str
+    default: Any
+    has_default: bool
+    check: Callable[[Any], Any]
+    help: str = ""
+    placeholder: str = ""
+    choices: tuple[PromptChoice, ...] = ()
+    multiselect: bool = False
+    secret: bool = False
+    multiline: bool = False
+
+
+AskOne = Callable[[Prompt], Any]
+
+
 def custom_answers(
-    config: TemplateConfig,
+    session: Any,
     given: Mapping[str, Any],
     defaults: Mapping[str, Any],
-    ask: Callable[[Questionnaire, Mapping[str, Any]], dict[str, Any]] | None,
-    name: str,
+    ask: AskOne | None,
+    destination: Path,
 ) -> dict[str, Any]:
-    """A custom template's answers: what the user gave (flags, --data, answers file, config
-    ``[defaults]`` for questions the template asks; ``ask`` fills in the rest on a terminal)
-    and nothing else: copier fills in the template's own defaults."""
-    questions = config.question_list()
-    asked = {q.name for q in questions}
-    answers = {k: v for k, v in defaults.items() if k in asked}
-    answers.update(given)
-    if ask is not None:
-        answers = ask(Questionnaire(questions, defaults=answers), {})
-    answers = checked_answers(questions, answers, name)
-    missing = config.required_keys(answers)
+    """A custom template's answers, from copier's own questionnaire (the one ``templates
+    check`` uses too): ``given`` (flags, --data, --data-file) parsed and validated in question
+    order with the context copier has at that point, config ``[defaults]`` as copier's user
+    defaults, ``ask`` for the rest on a terminal, the template's defaults otherwise. Refused
+    answers and missing required ones are usage errors (all missing ones named at once)."""
+    questions = session.questions(destination, defaults)
+    answers, missing = questions.resolve(given, ask)
     if missing:
         raise MissingAnswersError(missing)
     return answers

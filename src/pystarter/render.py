@@ -76,6 +76,12 @@ class Session:
         except Exception as exc:
             raise _translated(self.template, exc) from exc
 
+    def questions(
+        self, destination: Path, user_defaults: Mapping[str, Any] | None = None
+    ) -> Questions:
+        """copier's questionnaire of this template, for a project in ``destination``."""
+        return Questions(self.template, self.root, destination, user_defaults or {})
+
     def preview(self, target: Path, answers: Mapping[str, Any]) -> None:
         """Render into ``target`` running nothing from the template (no tasks, no migrations):
         what ``--dry-run`` and ``--force`` compare with DEST."""
@@ -84,6 +90,226 @@ class Session:
             _run_copy(str(self.root), target, answers, self.template.trusted, vcs_ref, True)
         except Exception as exc:
             raise _translated(self.template, exc) from exc
+
+
+class Questions:
+    """copier's own questionnaire for one template: its ``Question`` objects, rendered with its
+    ``Worker``'s Jinja environment (the template's extensions, copier's filters) and render
+    context, walked in copier's order as ``Worker._ask`` walks them. The one implementation
+    behind the wizard, ``--no-input``, ``--data``, ``--data-file`` and ``templates check``.
+
+    copier reads the template from ``root`` (the files at the ref being rendered), without
+    cloning it again."""
+
+    def __init__(
+        self,
+        template: TemplateSource,
+        root: Path,
+        destination: Path,
+        user_defaults: Mapping[str, Any],
+    ) -> None:
+        from copier._main import Worker
+        from copier._template import Template
+
+        self.template = template
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            copier_template = Template(url=str(root))
+            # the files are already at the ref being rendered: copier must not clone them
+            copier_template.__dict__["local_abspath"] = root.resolve()
+            asked = copier_template.questions_data
+            self.worker = Worker(
+                src_path=str(root),
+                dst_path=destination,
+                user_defaults={k: v for k, v in user_defaults.items() if k in asked},
+                defaults=True,
+                quiet=True,
+                unsafe=template.trusted,
+            )
+            self.worker.__dict__["template"] = copier_template
+
+    def message_before_copy(self) -> str:
+        """The template's ``_message_before_copy``, rendered as copier renders it (before any
+        question is asked)."""
+        return self._message(self.worker.template.message_before_copy)
+
+    def message_after_copy(self) -> str:
+        return self._message(self.worker.template.message_after_copy)
+
+    def _message(self, message: str) -> str:
+        if not message:
+            return ""
+        try:
+            self._check_extensions()
+            return str(self.worker._render_string(message)).strip()
+        except Exception as exc:
+            raise _translated(self.template, exc) from exc
+
+    def _start(self, given: Mapping[str, Any]) -> None:
+        from copier._user_data import AnswersMap
+
+        worker = self.worker
+        self._check_extensions()
+        worker.answers = AnswersMap(
+            user_defaults=worker.user_defaults,
+            init=dict(given),
+            last=worker.subproject.last_answers,
+            metadata=worker.template.metadata,
+            external=worker._external_data(),
+        )
+
+    def _check_extensions(self) -> None:
+        """Jinja extensions are code: loaded only for a trusted template, as copier refuses."""
+        if self.worker.template.jinja_extensions and not self.template.trusted:
+            raise UntrustedTemplateError(
+                f"template {self.template.source} uses Jinja extensions, which load code",
+                "pass --trust if you trust its author",
+            )
+
+    def resolve(
+        self, given: Mapping[str, Any], ask: Callable[[Any], Any] | None = None
+    ) -> tuple[dict[str, Any], list[str]]:
+        """Every answer copier would render with: ``given`` parsed and validated in question
+        order, ``ask`` (a :class:`~pystarter.questionnaire.Prompt` in, a value out) for each
+        other question copier would ask on a terminal, defaults for the rest. Returns the
+        answers of the questions whose ``when`` holds, and the required questions left without
+        an answer (``ask`` None), all of them. A refused answer is a :class:`UsageError`."""
+        from copier._types import MISSING
+        from copier._user_data import Question
+
+        try:
+            self._start(given)
+            worker = self.worker
+            answers = worker.answers
+            missing: list[str] = []
+            for name, details in worker.template.questions_data.items():
+                try:
+                    question = Question(
+                        answers=answers,
+                        context=worker._render_context(),
+                        jinja_env=worker.jinja_env,
+                        settings=worker.settings,
+                        var_name=name,
+                        **details,
+                    )
+                    if name in answers.last:
+                        try:
+                            question.validate_answer(question.parse_answer(answers.last[name]))
+                        except Exception:  # copier forgets a recorded answer it now refuses
+                            del answers.last[name]
+                    when = question.get_when()
+                    if not when:
+                        answers.hide(name)
+                        answers.last.pop(name, None)
+                        if question.get_default() is MISSING:
+                            continue
+                    if name in answers.init:
+                        value = _given_answer(question, answers.init[name])
+                    elif name in answers.last and not question.get_ask():
+                        continue
+                    elif ask is None or not when or not question.get_ask():
+                        value = question.get_default()
+                        if value is MISSING:
+                            if question.get_ask():
+                                missing.append(name)
+                            continue
+                    else:
+                        value = ask(_prompt(question))
+                    answers.user[name] = value
+                except Exception:
+                    if missing:  # it needed an answer that is missing: name those first
+                        break
+                    raise
+            result = {
+                name: value
+                for name, value in answers.user.items()
+                if name not in answers.hidden and name in worker.template.questions_data
+            }
+            return result, missing
+        except PystarterError:
+            raise
+        except Exception as exc:
+            raise _translated(self.template, exc) from exc
+
+
+#: how a refusal names what a question of each copier type takes
+TYPE_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "json": "JSON",
+    "yaml": "YAML",
+}
+
+
+def _given_answer(question: Any, raw: Any) -> Any:
+    """An answer given with --data or --data-file, parsed and validated by copier's question:
+    a refusal is one line naming the question, the value and what it takes."""
+    name, shown_value = question.var_name, shown(raw if isinstance(raw, str) else str(raw))
+    try:
+        value = question.parse_answer(raw)
+    except Exception as exc:
+        if question.choices:
+            valid = [str(c.value) for c in question._formatted_choices if not c.disabled]
+            reason = str(exc).partition(": ")[2] if "Invalid choice" in str(exc) else ""
+            detail = reason if reason and " is not in " not in reason else ""
+            raise UsageError(
+                f"{name} cannot be {shown_value}" + (f": {detail}" if detail else ""),
+                f"choose one of {', '.join(valid)}",
+            ) from exc
+        kind = question.get_type_name()
+        raise UsageError(
+            f"{name} must be {TYPE_WORDS.get(kind, kind)}, not {shown_value}",
+            f"e.g. --data {name}=" + {"int": "1", "float": "1.5", "bool": "true"}.get(kind, "..."),
+        ) from exc
+    try:
+        question.validate_answer(value)
+    except ValueError as exc:
+        refused = REFUSED_ANSWER.match(str(exc))
+        reason = " ".join((refused.group(2) if refused else str(exc)).split())
+        raise UsageError(
+            f"{name} {shown_value} is refused: {reason}", f"give another value: --data {name}=..."
+        ) from exc
+    return value
+
+
+def _prompt(question: Any) -> Any:
+    """copier's question as a plain :class:`~pystarter.questionnaire.Prompt` for the wizard."""
+    from copier._types import MISSING
+
+    from pystarter.questionnaire import Prompt, PromptChoice
+
+    default = question.get_default()
+    help_text = str(question.render_value(question.help) or "").strip() if question.help else ""
+    type_name = question.get_type_name()
+
+    def check(value: Any) -> Any:
+        answer = question.parse_answer(value)
+        try:
+            question.validate_answer(answer)
+        except ValueError as exc:
+            refused = REFUSED_ANSWER.match(str(exc))
+            raise ValueError(refused.group(2).strip() if refused else str(exc)) from exc
+        return answer
+
+    choices = tuple(
+        PromptChoice(str(c.title), c.value, str(c.disabled or "").strip())
+        for c in (question._formatted_choices if question.choices else ())
+    )
+    return Prompt(
+        name=question.var_name,
+        type=type_name,
+        message=question.get_message().strip(),
+        default=None if default is MISSING else default,
+        has_default=default is not MISSING,
+        check=check,
+        help=help_text,
+        placeholder=str(question.get_placeholder() or ""),
+        choices=choices,
+        multiselect=bool(question.multiselect),
+        secret=bool(question.secret),
+        multiline=question.get_multiline(),
+    )
 
 
 @contextmanager

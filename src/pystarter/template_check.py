@@ -15,9 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from pystarter import git, render
-from pystarter.errors import PystarterError
+from pystarter.errors import PystarterError, UntrustedTemplateError
 from pystarter.sources import TemplateSource, checkout, resolve_source
 from pystarter.template_config import TemplateConfig, missing_module, read_template_config
+
+EXTENSIONS_NEED_TRUST = (
+    "uses Jinja extensions, which load code: pass --trust to let check render it"
+)
 
 
 @dataclass
@@ -29,6 +33,8 @@ class CheckReport:
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)
+    """Questions without a default and without an answer: nothing was rendered."""
 
     @property
     def ok(self) -> bool:
@@ -43,6 +49,7 @@ class CheckReport:
             "files": self.files,
             "notes": self.notes,
             "problems": self.problems,
+            "required": self.required,
         }
 
 
@@ -73,13 +80,39 @@ def check_template(
         report.problems += _question_problems(config)
         report.problems += _extension_problems(config)
         report.notes += _notes(template, config, root)
-        required = config.required_keys(given)
-        report.notes += [f"required: pass --data {key}=..." for key in required]
-        if required:
-            report.notes.append("not rendered: give the required answers with -d KEY=VALUE")
-        elif not report.problems:
-            _render(template, root, given, report)
+        if report.problems:
+            return report
+        with tempfile.TemporaryDirectory(prefix="pystarter-check-") as scratch:
+            target = Path(scratch) / "project"
+            answers = _answers(template, root, target, given, report)
+            if answers is not None:
+                _render(template, root, target, answers, report)
     return report
+
+
+def _answers(
+    template: TemplateSource,
+    root: Path,
+    target: Path,
+    given: Mapping[str, Any],
+    report: CheckReport,
+) -> dict[str, Any] | None:
+    """The answers ``new --no-input`` would render with, from the same questionnaire; None
+    (and why, as a note or a problem) when it would not render."""
+    try:
+        answers, required = render.Questions(template, root, target, {}).resolve(given)
+    except UntrustedTemplateError:
+        report.problems.append(EXTENSIONS_NEED_TRUST)
+        return None
+    except PystarterError as exc:
+        report.problems.append(exc.message)
+        return None
+    report.required = required
+    report.notes += [f"required: pass --data {key}=..." for key in required]
+    if required:
+        report.notes.append("not rendered: give the required answers with -d KEY=VALUE")
+        return None
+    return answers
 
 
 def _question_problems(config: TemplateConfig) -> list[str]:
@@ -130,25 +163,25 @@ def _notes(template: TemplateSource, config: TemplateConfig, root: Path) -> list
 
 
 def _render(
-    template: TemplateSource, root: Path, data: Mapping[str, Any], report: CheckReport
+    template: TemplateSource,
+    root: Path,
+    target: Path,
+    answers: Mapping[str, Any],
+    report: CheckReport,
 ) -> None:
     """Render as ``copier copy --defaults`` would; tasks run only for a trusted template."""
-    with tempfile.TemporaryDirectory(prefix="pystarter-check-") as scratch:
-        target = Path(scratch) / "project"
-        vcs_ref = "HEAD" if git.is_repo_root(root) else None
-        try:
-            render.check_copy(root, target, data, template.trusted, vcs_ref)
-        except Exception as exc:  # the template's own errors surface under many types
-            if render.is_untrusted_error(exc):
-                report.problems.append(
-                    "uses Jinja extensions, which load code: pass --trust to let check render it"
-                )
-                return
-            report.problems.append(f"does not render with defaults: {_describe(exc)}")
+    vcs_ref = "HEAD" if git.is_repo_root(root) else None
+    try:
+        render.check_copy(root, target, answers, template.trusted, vcs_ref)
+    except Exception as exc:  # the template's own errors surface under many types
+        if render.is_untrusted_error(exc):
+            report.problems.append(EXTENSIONS_NEED_TRUST)
             return
-        report.files = sorted(
-            p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()
-        )
+        report.problems.append(f"does not render with defaults: {_describe(exc)}")
+        return
+    report.files = sorted(
+        p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()
+    )
     if not report.files:
         report.problems.append("renders no file with defaults")
 
