@@ -289,6 +289,65 @@ def test_check_reports_a_question_without_default_as_required_not_as_a_problem(
     assert json.loads(given.stdout)["files"] == ["core.txt"]
 
 
+EXTENSION_FILE = """\
+    from jinja2.ext import Extension
+
+
+    class {name}(Extension):
+        def __init__(self, environment):
+            super().__init__(environment)
+            environment.filters["{filter}"] = lambda text: {body}
+    """
+
+EXTENSIONS_TEMPLATE = {
+    "copier.yml": """\
+        _jinja_extensions:
+          - copier_template_extensions.TemplateExtensionLoader
+          - helpers/extensions.py:ShoutExtension
+          - extensions.py:WhisperExtension
+        _exclude: [copier.yml, helpers, extensions.py]
+        _answers_file: ".answers/{{ name }}.yml"
+        _tasks: ["git init -q", "git add -A", "git commit -qm init"]
+        name: {type: str, default: demo}
+        """,
+    "helpers/extensions.py": EXTENSION_FILE.format(
+        name="ShoutExtension", filter="shout", body='str(text).upper() + "!"'
+    ),
+    "extensions.py": EXTENSION_FILE.format(
+        name="WhisperExtension", filter="whisper", body="str(text).lower()"
+    ),
+    ".answers/{{ name }}.yml.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+    "out.txt.jinja": "{{ name|shout }} {{ name|whisper }}\n",
+}
+
+
+def test_check_loads_extensions_from_template_files_as_copier_does(tmp_path: Path) -> None:
+    """Extensions given as files (in a subfolder, or next to copier.yml), an answers file whose
+    name is templated, a task making a git repository: fine, and only rendered files count."""
+    template = str(build_file_tree(EXTENSIONS_TEMPLATE, tmp_path / "tpl"))
+
+    result = invoke("templates", "check", template, "--trust", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["problems"] == [], report
+    assert report["files"] == [".answers/demo.yml", "out.txt"]
+    assert not any("answers file" in note for note in report["notes"]), report["notes"]
+
+
+def test_check_without_the_required_answers_names_them_instead_of_fine(tmp_path: Path) -> None:
+    spec = {"copier.yml": "team: {type: str}\nregion: {type: str}\n", "x.txt.jinja": "x\n"}
+    template = str(build_file_tree(spec, tmp_path / "tpl"))
+
+    result = invoke("templates", "check", template)
+    report = json.loads(invoke("templates", "check", template, "--json").stdout)
+
+    assert result.exit_code == 0, result.stderr
+    assert "fine" not in result.stdout and "0 files" not in result.stdout
+    assert "needs --data team=VALUE --data region=VALUE" in " ".join(result.stdout.split())
+    assert report["required"] == ["team", "region"] and report["files"] == []
+
+
 def test_check_does_not_run_tasks_of_an_untrusted_template(tmp_path: Path) -> None:
     template = build_file_tree(TASK_TEMPLATE, tmp_path / "tpl")
     result = invoke("templates", "check", str(template))

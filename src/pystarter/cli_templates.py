@@ -144,7 +144,14 @@ def check_command(
         console = make_console(soft_wrap=True)
         for note in report.notes:
             console.print(f"[yellow]![/] {escape(note)}")
-        if report.ok:
+        if report.ok and report.required:
+            needed = " ".join(f"--data {key}=VALUE" for key in report.required)
+            console.print(
+                f"[yellow]![/] template {escape(report.source)} loads "
+                f"({report.questions} questions) but was not rendered: it needs "
+                f"{escape(needed)} ({escape(report.checked)})"
+            )
+        elif report.ok:
             console.print(
                 f"[green]✓[/] template {escape(report.source)} is fine: "
                 f"{report.questions} questions, "

@@ -321,10 +321,40 @@ def open_template(template: TemplateSource) -> Iterator[Session]:
 
 def check_copy(
     root: Path, target: Path, data: Mapping[str, Any], trusted: bool, vcs_ref: str | None
-) -> None:
-    """Render ``root`` with its defaults plus ``data``; tasks run only when it is trusted.
-    copier's own exceptions are left to the caller, which reports each as a problem line."""
-    _run_copy(str(root), target, data, trusted, vcs_ref, skip_tasks=not trusted)
+) -> tuple[list[str], str]:
+    """Render ``root`` with its defaults plus ``data``; tasks run only when it is trusted, after
+    the files copier rendered are listed (a task's ``git init`` is not a rendered file).
+    Returns those files and the answers file's path as copier rendered its name. copier's
+    own exceptions are left to the caller, which reports each as a problem line."""
+    from copier._main import Worker, _operation
+    from copier._types import Phase
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Worker(
+            src_path=str(root),
+            dst_path=target,
+            data=dict(data),
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=trusted,
+            vcs_ref=vcs_ref,
+            skip_tasks=True,
+        ) as worker:
+            worker.run_copy()
+            files = sorted(
+                p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()
+            )
+            answers_file = worker.answers_relpath.as_posix()
+            if trusted and worker.template.tasks:
+                token = _operation.set("copy")
+                try:
+                    with Phase.use(Phase.TASKS):
+                        worker._execute_tasks(worker.template.tasks)
+                finally:
+                    _operation.reset(token)
+    return files, answers_file
 
 
 def is_untrusted_error(exc: BaseException) -> bool:

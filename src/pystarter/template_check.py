@@ -17,10 +17,15 @@ from typing import Any
 from pystarter import git, render
 from pystarter.errors import PystarterError, UntrustedTemplateError
 from pystarter.sources import TemplateSource, checkout, resolve_source
-from pystarter.template_config import TemplateConfig, missing_module, read_template_config
+from pystarter.template_config import TemplateConfig, read_template_config
 
 EXTENSIONS_NEED_TRUST = (
     "uses Jinja extensions, which load code: pass --trust to let check render it"
+)
+
+NO_ANSWERS_FILE = (
+    "writes no answers file ({{ _copier_conf.answers_file }}.jinja), "
+    "so pystarter update cannot update its projects"
 )
 
 
@@ -79,7 +84,7 @@ def check_template(
         report.questions = len(config.questions)
         report.problems += _question_problems(config)
         report.problems += _extension_problems(config)
-        report.notes += _notes(template, config, root)
+        report.notes += _notes(template, config)
         if report.problems:
             return report
         with tempfile.TemporaryDirectory(prefix="pystarter-check-") as scratch:
@@ -136,27 +141,18 @@ def _question_problems(config: TemplateConfig) -> list[str]:
 
 
 def _extension_problems(config: TemplateConfig) -> list[str]:
-    problems = []
-    for extension in config.jinja_extensions:
-        module = missing_module(extension)
-        if module is not None:
-            problems.append(
-                f"Jinja extension {extension} needs the package {module!r}, which is not installed"
-            )
-    return problems
+    return [
+        f"Jinja extension {extension} needs the package {module!r}, which is not installed"
+        for extension, module in config.missing_extension_packages()
+    ]
 
 
-def _notes(template: TemplateSource, config: TemplateConfig, root: Path) -> list[str]:
+def _notes(template: TemplateSource, config: TemplateConfig) -> list[str]:
     notes = []
     features = config.unsafe_features
     if features:
         how = "it is trusted here" if template.trusted else "new needs --trust for it"
         notes.append(f"uses {', '.join(features)}: {how}")
-    if not any("answers_file" in p.name or "copier-answers" in p.name for p in root.rglob("*")):
-        notes.append(
-            "writes no answers file ({{ _copier_conf.answers_file }}.jinja), "
-            "so pystarter update cannot update its projects"
-        )
     if not config.commands:
         notes.append("has no _pystarter.commands block: next steps will be generic")
     return notes
@@ -172,18 +168,18 @@ def _render(
     """Render as ``copier copy --defaults`` would; tasks run only for a trusted template."""
     vcs_ref = "HEAD" if git.is_repo_root(root) else None
     try:
-        render.check_copy(root, target, answers, template.trusted, vcs_ref)
+        files, answers_file = render.check_copy(root, target, answers, template.trusted, vcs_ref)
     except Exception as exc:  # the template's own errors surface under many types
         if render.is_untrusted_error(exc):
             report.problems.append(EXTENSIONS_NEED_TRUST)
             return
         report.problems.append(f"does not render with defaults: {_describe(exc)}")
         return
-    report.files = sorted(
-        p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()
-    )
-    if not report.files:
+    report.files = files
+    if not files:
         report.problems.append("renders no file with defaults")
+    elif answers_file not in files:
+        report.notes.append(NO_ANSWERS_FILE)
 
 
 def _describe(exc: BaseException) -> str:

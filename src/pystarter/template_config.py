@@ -122,14 +122,27 @@ class TemplateConfig:
     def check_extensions(self, name: str) -> None:
         """A Jinja extension whose package is missing: named before copier fails obscurely.
         Extensions loaded from the template's own files (``path.py:Class``) are copier's."""
-        for extension in self.jinja_extensions:
-            module = None if ".py:" in extension else missing_module(extension)
-            if module is not None:
+        for extension, module in self.missing_extension_packages():
+            if module:
                 raise MissingExtensionError(
                     f"template {name} needs the Jinja extension {extension}, "
                     f"but the package {module!r} is not installed",
                     f"install it next to pystarter, e.g. pip install {module.replace('_', '-')}",
                 )
+
+    def missing_extension_packages(self) -> list[tuple[str, str]]:
+        """Each ``_jinja_extensions`` entry naming a module that is not installed, with that
+        module. An entry that is a file of the template (``extensions.py:Class``,
+        ``helpers/ext.py:Class``, as copier-templates-extensions loads them) is the
+        template's own code, not a package."""
+        missing = []
+        for extension in self.jinja_extensions:
+            if ".py:" in extension or "/" in extension:
+                continue
+            module = missing_module(extension)
+            if module is not None:
+                missing.append((extension, module))
+        return missing
 
     def with_defaults(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         """``answers`` and, for each question they leave open, its default as copier would
