@@ -242,11 +242,50 @@ def test_check_passes_a_good_template(tmp_path: Path) -> None:
     assert sorted(report["files"]) == [".copier-answers.yml", "README.md", "app.py"]
 
 
-def test_check_fails_a_broken_copier_yml_with_one_line(tmp_path: Path) -> None:
-    template = build_file_tree({"copier.yml": "name: {type: str\n", "a.txt": "a\n"}, tmp_path)
-    result = invoke("templates", "check", str(template))
-    assert result.exit_code == 1
-    assert "copier.yml" in one_error_line(result.stderr)
+def test_an_invalid_copier_yml_is_refused_with_2_by_new_check_and_add(tmp_path: Path) -> None:
+    template = build_file_tree({"copier.yml": "name: {type: str\n", "a.txt": "a\n"}, tmp_path / "t")
+
+    made = invoke("new", str(tmp_path / "p"), "-t", str(template), "--no-input")
+    checked = invoke("templates", "check", str(template))
+    added = invoke("templates", "add", "broken", str(template))
+
+    for result in (made, checked, added):
+        assert result.exit_code == 2, result.stderr
+        assert "copier.yml" in one_error_line(result.stderr)
+    assert not (tmp_path / "p").exists()
+    assert "broken" not in invoke("templates", "list").stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{{ nope.attribute }}", "'nope' is undefined"),
+        ("{% if %}", "Expected an expression"),
+    ],
+    ids=["undefined-variable", "syntax-error"],
+)
+@pytest.mark.parametrize("kind", ["folder", "git"])
+def test_a_template_error_names_its_file_and_line_in_new_and_check(
+    tmp_path: Path, line: str, message: str, kind: str
+) -> None:
+    spec = {
+        "copier.yml": "name: {type: str, default: demo}\n",
+        "sub/broken.txt.jinja": f"one\ntwo\nthree\nfour\n{line}\n",
+    }
+    template = build_file_tree(spec, tmp_path / "tpl")
+    source = str(template)
+    if kind == "git":
+        git_save(template, "v1", tag="v1")
+        source = bare_clone(template, tmp_path / "remote.git")
+
+    made = invoke("new", str(tmp_path / "p"), "-t", source, "--no-input", "--no-git")
+    checked = invoke("templates", "check", source)
+
+    for result in (made, checked):
+        assert result.exit_code == 1, result.stderr
+        error = one_error_line(result.stderr)
+        assert f"sub/broken.txt.jinja:5: {message}" in error and line in error
+    assert not (tmp_path / "p").exists()
 
 
 def test_check_reports_each_problem_on_its_own_line(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def add_command(
     """Register a team template in the user config."""
     from pystarter.config import RegisteredTemplate, add_template, check_template_name, load_config
     from pystarter.sources import resolve_source
-    from pystarter.template_config import find_copier_file
+    from pystarter.template_config import read_template_config
 
     ref = one_of(vcs_ref, ref, "--vcs-ref", "--ref")
     check_template_name(name)
@@ -93,7 +93,7 @@ def add_command(
         raise typer.BadParameter("a built-in template needs no registration", param_hint="SOURCE")
     stored = source
     if resolved.kind == "path" or (resolved.kind == "git" and Path(resolved.location).is_dir()):
-        find_copier_file(Path(resolved.location))
+        read_template_config(Path(resolved.location))  # refuses a copier.yml new would refuse
         stored = resolved.location
     add_template(config, RegisteredTemplate(name, stored, ref, trusted), replace=force)
     details = ", ".join(
@@ -160,4 +160,4 @@ def check_command(
         for problem in report.problems:
             typer.echo(f"error: {' '.join(problem.split())}", err=True)
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(report.exit_status)

@@ -13,7 +13,7 @@ import re
 import subprocess
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ class Session:
             message = worker.template.message_after_copy
             return str(worker._render_string(message)).strip() if message else ""
         except Exception as exc:
-            raise _translated(self.template, exc) from exc
+            raise _translated(self.template, exc, self.root) from exc
 
     def questions(
         self, destination: Path, user_defaults: Mapping[str, Any] | None = None
@@ -89,7 +89,7 @@ class Session:
         try:
             _run_copy(str(self.root), target, answers, self.template.trusted, vcs_ref, True)
         except Exception as exc:
-            raise _translated(self.template, exc) from exc
+            raise _translated(self.template, exc, self.root) from exc
 
 
 class Questions:
@@ -112,6 +112,7 @@ class Questions:
         from copier._template import Template
 
         self.template = template
+        self.root = root
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             copier_template = Template(url=str(root))
@@ -143,7 +144,7 @@ class Questions:
             self._check_extensions()
             return str(self.worker._render_string(message)).strip()
         except Exception as exc:
-            raise _translated(self.template, exc) from exc
+            raise _translated(self.template, exc, self.root) from exc
 
     def _start(self, given: Mapping[str, Any]) -> None:
         from copier._user_data import AnswersMap
@@ -172,8 +173,10 @@ class Questions:
         """Every answer copier would render with: ``given`` parsed and validated in question
         order, ``ask`` (a :class:`~pystarter.questionnaire.Prompt` in, a value out) for each
         other question copier would ask on a terminal, defaults for the rest. Returns the
-        answers of the questions whose ``when`` holds, and the required questions left without
-        an answer (``ask`` None), all of them. A refused answer is a :class:`UsageError`."""
+        answers given, asked or taken from the user's defaults of the questions whose ``when``
+        holds (copier renders the template's defaults itself), and the required questions left
+        without an answer (``ask`` None), all of them. A refused answer is a
+        :class:`UsageError`."""
         from copier._types import MISSING
         from copier._user_data import Question
 
@@ -182,6 +185,7 @@ class Questions:
             worker = self.worker
             answers = worker.answers
             missing: list[str] = []
+            chosen: list[str] = []  # answers given, asked, or from the user's defaults
             for name, details in worker.template.questions_data.items():
                 try:
                     question = Question(
@@ -216,15 +220,13 @@ class Questions:
                     else:
                         value = ask(_prompt(question))
                     answers.user[name] = value
+                    if name in answers.init or name in answers.user_defaults or ask is not None:
+                        chosen.append(name)
                 except Exception:
                     if missing:  # it needed an answer that is missing: name those first
                         break
                     raise
-            result = {
-                name: value
-                for name, value in answers.user.items()
-                if name not in answers.hidden and name in worker.template.questions_data
-            }
+            result = {name: answers.user[name] for name in chosen if name not in answers.hidden}
             return result, missing
         except PystarterError:
             raise
@@ -429,9 +431,12 @@ def _run_copy(
         )
 
 
-def _translated(template: TemplateSource, exc: Exception) -> BaseException:
+def _translated(
+    template: TemplateSource, exc: Exception, root: Path | None = None
+) -> BaseException:
     """Our error for what copier raised; a disk failure (``OSError``) is returned as it is, and
-    so is the interrupt behind an error that a library made of it."""
+    so is the interrupt behind an error that a library made of it. A Jinja error in one of the
+    template's files (``root``: its files at this ref) names ``path:line``."""
     from copier.errors import CopierError, ForbiddenPathError, UnsafeTemplateError
     from plumbum.commands.processes import ProcessExecutionError
 
@@ -481,6 +486,12 @@ def _translated(template: TemplateSource, exc: Exception) -> BaseException:
     refused = REFUSED_ANSWER.match(str(exc)) if type(exc) is ValueError else None
     if refused is not None:
         return UsageError(f"{refused.group(1)}: {refused.group(2)}", "give another value")
+    located = template_error(exc, [root] if root else [Path(template.location)])
+    if located is not None:
+        return RenderError(
+            f"template {name} did not render: {located}",
+            "fix that line of the template, then run pystarter templates check on it",
+        )
     detail = first_line(exc)
     if not isinstance(exc, (ValueError, TypeError, OSError, CopierError)):
         detail = f"{type(exc).__name__}: {detail}"  # Jinja and YAML errors come in many types
@@ -488,6 +499,60 @@ def _translated(template: TemplateSource, exc: Exception) -> BaseException:
         f"template {name} did not render: {detail}",
         "check the template and the answers given with --data",
     )
+
+
+def template_error(exc: BaseException, roots: list[Path]) -> str | None:
+    """``path:line: message (the line)`` for a Jinja error in one of the template's files
+    (a syntax error, or an undefined variable while rendering), the path relative to the
+    template; None for any other error. ``roots``: where the template's files are (copier may
+    have rendered them from its own clone)."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:  # copier wraps Jinja's errors
+        seen.add(id(current))
+        if isinstance(current, TemplateError):
+            break
+        current = current.__cause__ or current.__context__
+    if not isinstance(current, TemplateError):
+        return None
+    filename, line = None, None
+    if isinstance(current, TemplateSyntaxError):
+        filename, line = current.filename or current.name, current.lineno
+    else:
+        tb = current.__traceback__
+        while tb is not None:  # jinja2 points its frames at the template's lines
+            if "__jinja_exception__" in tb.tb_frame.f_globals:
+                filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+    message = " ".join(str(current.message if hasattr(current, "message") else current).split())
+    relative = _relative_to_template(filename, roots) if filename else None
+    if relative is None or line is None:
+        return None
+    text = ""
+    with suppress(OSError, UnicodeDecodeError, IndexError):
+        source = (next(r for r in roots if (r / relative).is_file()) / relative).read_text()
+        text = source.splitlines()[line - 1].strip()
+    shown_line = f" (in: {text[:80]})" if text else ""
+    return f"{relative}:{line}: {message or type(current).__name__}{shown_line}"
+
+
+def _relative_to_template(filename: str, roots: list[Path]) -> str | None:
+    """The template's own path of ``filename``: below one of ``roots``, or the longest tail of
+    it that names a file there (copier renders from a clone elsewhere)."""
+    path = Path(filename)
+    for root in roots:
+        with suppress(ValueError, OSError):
+            return path.resolve().relative_to(root.resolve()).as_posix()
+    if not path.is_absolute():
+        return path.as_posix()
+    parts = path.parts
+    for start in range(1, len(parts)):
+        tail = Path(*parts[start:])
+        if any((root / tail).is_file() for root in roots):
+            return tail.as_posix()
+    return None
 
 
 def _last_stderr_line(exc: BaseException) -> str:

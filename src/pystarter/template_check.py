@@ -40,6 +40,8 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     required: list[str] = field(default_factory=list)
     """Questions without a default and without an answer: nothing was rendered."""
+    exit_status: int = 1
+    """When not ok: 2 for a copier.yml that cannot be read (as ``new`` refuses it), else 1."""
 
     @property
     def ok(self) -> bool:
@@ -78,8 +80,9 @@ def check_template(
     with checkout(template) as root:
         try:
             config = read_template_config(root)
-        except PystarterError as exc:
+        except PystarterError as exc:  # refused before rendering, as new refuses it
             report.problems.append(exc.message)
+            report.exit_status = int(exc.exit_status)
             return report
         report.questions = len(config.questions)
         report.problems += _question_problems(config)
@@ -173,7 +176,8 @@ def _render(
         if render.is_untrusted_error(exc):
             report.problems.append(EXTENSIONS_NEED_TRUST)
             return
-        report.problems.append(f"does not render with defaults: {_describe(exc)}")
+        located = render.template_error(exc, [root])
+        report.problems.append(f"does not render with defaults: {located or _describe(exc)}")
         return
     report.files = files
     if not files:
