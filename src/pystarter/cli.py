@@ -48,6 +48,7 @@ from pystarter.output import (
     new_progress,
     report_of_done_work,
     stdout_to_stderr,
+    template_message,
 )
 
 
@@ -351,6 +352,7 @@ def new(
         with nullcontext() if dry_run else report_of_done_work(made):
             if as_json:
                 echo_json(outcome.as_json())
+                template_message(outcome.result.message)  # where copier prints it
             else:
                 _print_new_outcome(outcome, dry_run=options.dry_run)
     except (KeyboardInterrupt, RuntimeError) as exc:

@@ -58,6 +58,7 @@ from pystarter.options import (
     FLAGS,
     FRAMEWORKS,
 )
+from pystarter.output import template_message
 from pystarter.questionnaire import Prompt, Questionnaire, custom_answers, unknown_keys
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 from pystarter.sources import TemplateSource, resolve_source
@@ -227,8 +228,9 @@ def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iter
             _refuse_builtin_flags(options, config.question_list(), template)
             _check_trust(session, config, wizard)
             defaults = load_config().default_answers()
+            ask = wizard.ask_question if wizard else None
             answers = custom_answers(
-                session, answers, defaults, wizard.ask_question if wizard else None, destination
+                session, answers, defaults, ask, destination, show=template_message
             )
         install = options.install
         if wizard is not None and install is None:

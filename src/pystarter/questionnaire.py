@@ -123,6 +123,7 @@ def custom_answers(
     defaults: Mapping[str, Any],
     ask: AskOne | None,
     destination: Path,
+    show: Callable[[str], None] = lambda text: None,
 ) -> dict[str, Any]:
     """A custom template's answers, from copier's own questionnaire (the one ``templates
     check`` uses too): ``given`` (flags, --data, --data-file) parsed and validated in question
@@ -130,6 +131,7 @@ def custom_answers(
     defaults, ``ask`` for the rest on a terminal, the template's defaults otherwise. Refused
     answers and missing required ones are usage errors (all missing ones named at once)."""
     questions = session.questions(destination, defaults)
+    show(questions.message_before_copy())  # where copier shows it: before the first question
     answers, missing = questions.resolve(given, ask)
     if missing:
         raise MissingAnswersError(missing)

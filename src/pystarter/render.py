@@ -286,7 +286,11 @@ def _prompt(question: Any) -> Any:
     type_name = question.get_type_name()
 
     def check(value: Any) -> Any:
-        answer = question.parse_answer(value)
+        try:
+            answer = question.parse_answer(value)
+        except Exception as exc:  # copier says "Invalid input" and asks again
+            words = TYPE_WORDS.get(type_name)
+            raise ValueError(f"Invalid input: give {words}" if words else "Invalid input") from exc
         try:
             question.validate_answer(answer)
         except ValueError as exc:

@@ -257,8 +257,9 @@ class Wizard:
         if question.type == "bool" and not question.choices:
             help_text = questionnaire.help(question, answers)
             shown_help = f" ({help_text})" if help_text and help_text != label else ""
+            asked = label if label.rstrip().endswith("?") else f"{label}?"
             return _ask(
-                questionary.confirm(f"{label}?{shown_help}", default=bool(default), style=STYLE)
+                questionary.confirm(f"{asked}{shown_help}", default=bool(default), style=STYLE)
             )
         if choices:
             items = [questionary.Choice(c.label, value=c.value) for c in choices]
