@@ -15,6 +15,7 @@ from tests.helpers import (
     bare_clone,
     build_file_tree,
     build_plugin_wheel,
+    git,
     git_save,
     invoke,
     make_template,
@@ -152,6 +153,55 @@ def test_install_from_an_untrusted_template_is_refused_before_anything_is_writte
     line = one_error_line(result.stderr)
     assert "--install" in line and "build backend" in line and "--trust" in line
     assert list(work.iterdir()) == []
+
+
+def test_a_trust_refusal_shows_commands_as_the_template_wrote_them(tmp_path: Path) -> None:
+    spec = {
+        "copier.yml": """\
+            _tasks:
+              - [touch, made-by-a-list]
+              - {command: "echo hi", when: "{{ name }}"}
+            _migrations:
+              - {version: v2, command: "./migrate.sh --fast"}
+            name: {type: str, default: demo}
+            """,
+        "README.md.jinja": "{{ name }}\n",
+    }
+    template = build_file_tree(spec, tmp_path / "tpl")
+    result = invoke("new", str(tmp_path / "p"), "-t", str(template), "--no-input")
+
+    assert result.exit_code == 2
+    line = " ".join(one_error_line(result.stderr).split())
+    assert "task: touch made-by-a-list" in line and "task: echo hi (when {{ name }})" in line
+    assert "migration (v2): ./migrate.sh --fast" in line
+    assert "{'" not in line and "['" not in line
+
+
+def test_a_task_that_commits_leaves_a_clean_tree_with_pystarters_keys_committed(
+    tmp_path: Path,
+) -> None:
+    """A template whose task makes the repository and its first commit: pystarter's keys in
+    the answers file are committed on top, so the next update is not refused as dirty."""
+    spec = {
+        "copier.yml": """\
+            _tasks:
+              - "git init -q"
+              - "git add -A"
+              - "git -c user.name=T -c user.email=t@example.com commit -qm 'from the task'"
+            name: {type: str, default: demo}
+            """,
+        "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+        "README.md.jinja": "{{ name }}\n",
+    }
+    template = make_template(tmp_path / "tpl", spec)
+    dest = tmp_path / "p"
+
+    result = invoke("new", str(dest), "-t", str(template), "--no-input", "--trust")
+
+    assert result.exit_code == 0, result.stderr
+    assert git("status", "--porcelain", cwd=dest) == ""
+    assert "_pystarter_template" in git("show", "HEAD:.copier-answers.yml", cwd=dest)
+    assert "from the task" in git("log", "--format=%s", cwd=dest)
 
 
 def test_trusted_registration_stands_for_trust(tmp_path: Path) -> None:

@@ -154,6 +154,13 @@ def test_the_wizard_runs_the_tasks_once_trusted(tmp_path: Path) -> None:
     assert child.exitstatus == 0, output[-3000:]
     assert (tmp_path / "proj" / "task-ran").is_file()
     assert (tmp_path / "proj" / "README.md").read_text() == "widget\n"
+    # the replay line carries the trust given in the wizard, so it makes the same project
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)
+    words = shlex.split(plain.split("Same project from a script")[1].strip().splitlines()[0])
+    assert "--trust" in words
+    again = invoke("new", str(tmp_path / "again"), *words[3:])
+    assert again.exit_code == 0, again.stderr
+    assert (tmp_path / "again" / "task-ran").is_file()
 
 
 PARITY_TEMPLATE = {

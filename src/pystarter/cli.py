@@ -389,6 +389,10 @@ def _print_new_outcome(outcome: "NewOutcome", dry_run: bool) -> None:
         )
         for path, action in sorted(result.actions.items()):
             console.print(f"  {action:<9} {escape(path)}")
+        if result.tasks:
+            console.print(f"then the template's {len(result.tasks)} task(s) would run in it:")
+            for command in result.tasks:
+                console.print(f"  {escape(command)}")
         return
     name = outcome.answers.get("project_name", result.destination.name)
     console.print(

@@ -331,7 +331,8 @@ def report(
             options.needs,
             {
                 "vcs_ref": options.vcs_ref,
-                "trust": options.trust,
+                "trust": decision.session.template.trusted
+                and bool(options.trust or decision.config.unsafe_features),
                 "git": options.git,
                 "install": decision.install,
             },

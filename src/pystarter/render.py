@@ -129,6 +129,26 @@ class Questions:
             )
             self.worker.__dict__["template"] = copier_template
 
+    def task_commands(self, answers: Mapping[str, Any]) -> list[str]:
+        """The ``_tasks`` copier would run after rendering with ``answers``, each rendered as
+        copier renders it (those whose ``when`` is false left out): what ``--dry-run`` says."""
+        from copier._tools import cast_to_bool
+
+        self.resolve(answers)
+        worker = self.worker
+        commands = []
+        try:
+            for task in worker.template.tasks:
+                extra = {f"_{k}": v for k, v in task.extra_vars.items()}
+                extra["_copier_operation"] = "copy"
+                if not cast_to_bool(worker._render_value(task.condition, extra)):
+                    continue
+                parts = [task.cmd] if isinstance(task.cmd, str) else task.cmd
+                commands.append(" ".join(worker._render_string(str(p), extra) for p in parts))
+        except Exception as exc:
+            raise _translated(self.template, exc, self.root) from exc
+        return commands
+
     def message_before_copy(self) -> str:
         """The template's ``_message_before_copy``, rendered as copier renders it (before any
         question is asked)."""
