@@ -347,7 +347,7 @@ def new(
     outcome = None
     try:
         with stdout_to_stderr(as_json):
-            outcome = run_new(options, new_progress(as_json), wizard)
+            outcome = run_new(options, new_progress(as_json), wizard, template_message)
         made = f"the project was made in {outcome.result.destination}"
         with nullcontext() if dry_run else report_of_done_work(made):
             if as_json:

@@ -58,7 +58,6 @@ from pystarter.options import (
     FLAGS,
     FRAMEWORKS,
 )
-from pystarter.output import template_message
 from pystarter.questionnaire import Prompt, Questionnaire, custom_answers, unknown_keys
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 from pystarter.sources import TemplateSource, resolve_source
@@ -136,14 +135,18 @@ class Questioner(Protocol):
 
 
 def run_new(
-    options: NewOptions, progress: Progress, wizard: Questioner | None = None
+    options: NewOptions,
+    progress: Progress,
+    wizard: Questioner | None = None,
+    say: Callable[[str], None] = lambda text: None,
 ) -> NewOutcome:
     """Make the project ``options`` describe; ``wizard`` asks what they leave open (without
-    one, nothing is asked: flags, answers, config and defaults decide)."""
+    one, nothing is asked: flags, answers, config and defaults decide). ``say`` shows a
+    template's ``_message_before_copy`` where copier shows it."""
     given = gather(options)
     result: NewProjectResult | None = None
     try:
-        with decide(options, given, wizard) as decision:
+        with decide(options, given, wizard, say) as decision:
             request, commands = plan(options, decision)
             title = FRAMEWORK_TITLES.get(decision.framework or "", request.template.source)
             confirmed = wizard is None or wizard.confirm(
@@ -178,7 +181,12 @@ def gather(options: NewOptions) -> Given:
 
 
 @contextmanager
-def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iterator[Decision]:
+def decide(
+    options: NewOptions,
+    given: Given,
+    wizard: Questioner | None,
+    say: Callable[[str], None] = lambda text: None,
+) -> Iterator[Decision]:
     """Step 2: the framework (recommended from the needs, or asked), DEST (from the name the
     wizard asks when none was given), the template at its ref (open while the project is
     made), trust, every answer and whether to install."""
@@ -229,9 +237,7 @@ def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iter
             _check_trust(session, config, wizard)
             defaults = load_config().default_answers()
             ask = wizard.ask_question if wizard else None
-            answers = custom_answers(
-                session, answers, defaults, ask, destination, show=template_message
-            )
+            answers = custom_answers(session, answers, defaults, ask, destination, show=say)
         install = options.install
         if wizard is not None and install is None:
             install = wizard.ask_install()
