@@ -247,3 +247,49 @@ def test_no_input_keeps_a_bool_without_default_required_and_messages_go_to_stder
     assert "Welcome to the widget template" in result.stderr
     assert "All done: app saw" in result.stderr
     assert yaml.safe_load(result.stdout)["answers"]["name"] == "saw"
+
+
+def answer_the_parity_questions(child: pexpect.spawn) -> None:
+    """The same keys for copier and for pystarter: tool, hammer, Enter (No), notanint then 3."""
+    child.expect("What are you building")
+    child.send(CLEAR_LINE + "tool" + ENTER)
+    child.expect("What is your tool's name\\?")
+    child.send("hammer" + ENTER)
+    child.expect(r"Publish it\?")
+    child.send(ENTER)
+    child.expect("How many")
+    child.send(CLEAR_LINE + "notanint" + ENTER)
+    child.expect("Invalid input")
+    child.send(CLEAR_LINE + "3" + ENTER)
+
+
+def test_the_wizard_and_copier_ask_the_same_questions_and_make_the_same_file(
+    tmp_path: Path,
+) -> None:
+    src = build_file_tree(PARITY_TEMPLATE, tmp_path / "template")
+    copier = str(Path(sys.executable).parent / "copier")
+    env = {**os.environ, "TERM": "xterm-256color"}
+    by_copier = pexpect.spawn(
+        copier, ["copy", str(src), str(tmp_path / "by-copier")], cwd=str(tmp_path), env=env,
+        dimensions=(40, 120), encoding="utf-8", timeout=60,
+    )  # fmt: skip
+    copier_screen = io.StringIO()
+    by_copier.logfile_read = copier_screen
+    by_copier.expect("Welcome to the widget template")
+    answer_the_parity_questions(by_copier)
+    by_copier.expect("All done: tool hammer")
+    finish(by_copier, copier_screen)
+
+    args = ["-t", str(src), "--no-git", "--no-install"]
+    child, screen = spawn(tmp_path, "new", "by-pystarter", *args)
+    child.expect("Welcome to the widget template")
+    answer_the_parity_questions(child)
+    child.expect("Create this project")
+    child.send(ENTER)
+    child.expect("All done: tool hammer")
+    output = finish(child, screen)
+
+    assert by_copier.exitstatus == 0, copier_screen.getvalue()[-3000:]
+    assert child.exitstatus == 0, output[-3000:]
+    made = [(tmp_path / name / "out.txt").read_text() for name in ("by-copier", "by-pystarter")]
+    assert made == ["tool hammer False 3\n"] * 2
