@@ -338,6 +338,20 @@ def test_a_template_error_names_its_file_and_line_in_new_and_check(
     assert not (tmp_path / "p").exists()
 
 
+def test_a_broken_question_is_named_by_new_and_check(tmp_path: Path) -> None:
+    spec = {"copier.yml": 'name: {type: str, default: "{{ nope.attribute }}"}\n', "a.txt": "a\n"}
+    template = str(build_file_tree(spec, tmp_path / "tpl"))
+
+    made = invoke("new", str(tmp_path / "p"), "-t", template, "--no-input", "--no-git")
+    checked = invoke("templates", "check", template)
+
+    for result in (made, checked):
+        assert result.exit_code == 1, result.stderr
+        line = one_error_line(result.stderr)
+        assert "copier.yml, question name: 'nope' is undefined" in line
+    assert not (tmp_path / "p").exists()
+
+
 def test_check_reports_each_problem_on_its_own_line(tmp_path: Path) -> None:
     spec = {
         "copier.yml": "team: {type: str}\nkind: {type: str, choices: [a, b], default: c}\n",

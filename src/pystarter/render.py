@@ -242,10 +242,16 @@ class Questions:
                     answers.user[name] = value
                     if name in answers.init or name in answers.user_defaults or ask is not None:
                         chosen.append(name)
-                except Exception:
+                except Exception as exc:
                     if missing:  # it needed an answer that is missing: name those first
                         break
-                    raise
+                    if isinstance(exc, PystarterError) or stop_received() is not None:
+                        raise
+                    raise RenderError(  # the template's own mistake, named where it is
+                        f"template {self.template.source} cannot ask its questions: copier.yml, "
+                        f"question {name}: {_error_text(exc)}",
+                        "fix that question in the template's copier.yml",
+                    ) from exc
             result = {name: answers.user[name] for name in chosen if name not in answers.hidden}
             return result, missing
         except PystarterError:
@@ -560,6 +566,15 @@ def template_error(exc: BaseException, roots: list[Path]) -> str | None:
         text = source.splitlines()[line - 1].strip()
     shown_line = f" (in: {text[:80]})" if text else ""
     return f"{relative}:{line}: {message or type(current).__name__}{shown_line}"
+
+
+def _error_text(exc: BaseException) -> str:
+    """The innermost Jinja or copier message behind ``exc``, on one line."""
+    cause = exc
+    while cause.__cause__ is not None and not isinstance(cause, ValueError | TypeError):
+        cause = cause.__cause__
+    text = " ".join(str(getattr(cause, "message", None) or cause).split())
+    return text or type(cause).__name__
 
 
 def _relative_to_template(filename: str, roots: list[Path]) -> str | None:
