@@ -1,9 +1,15 @@
 """The one copier adapter: the only module that imports copier.
 
 ``new`` renders with :meth:`Session.copy`, ``update`` with :func:`update`, ``templates check`` with
-:func:`check_copy`; whatever copier raises becomes one of :mod:`pystarter.errors` here, by its
-type (by its text only where copier raises a bare ``ValueError``). Disk failures stay
-``OSError`` so the caller can say which folder refused the write.
+:func:`check_copy`; a custom template's questions are copier's own (:class:`Questions`), for
+the wizard, ``--data`` and ``check`` alike. Whatever copier raises becomes one of
+:mod:`pystarter.errors` here, by its type (by its text only where copier raises a bare
+``ValueError``); a Jinja error names ``path:line``. Disk failures stay ``OSError`` so the caller
+can say which folder refused the write.
+
+:class:`Questions` uses copier 9's ``Worker`` and ``Question`` as copier's ``Worker._ask`` does
+(private names: ``_render_context``, ``_formatted_choices``); a copier upgrade is checked by
+tests/test_copier_parity.py and tests/test_wizard_custom.py.
 """
 
 from __future__ import annotations
