@@ -579,6 +579,8 @@ def test_dry_run_runs_no_task_and_writes_nothing(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert "README.md" in result.stdout
+    assert "2 task(s) would run" in result.stdout  # said, as copier renders them
+    assert f"touch {work / 'proj'}/../outside-marker" in result.stdout
     assert list(work.iterdir()) == []  # no DEST, no marker beside it
     assert not list(tmp_path.rglob("*marker*"))
     # the same template without --dry-run does run its tasks: the markers are real

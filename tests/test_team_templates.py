@@ -15,6 +15,7 @@ from tests.helpers import (
     bare_clone,
     build_file_tree,
     build_plugin_wheel,
+    git,
     git_save,
     invoke,
     make_template,
@@ -154,6 +155,55 @@ def test_install_from_an_untrusted_template_is_refused_before_anything_is_writte
     assert list(work.iterdir()) == []
 
 
+def test_a_trust_refusal_shows_commands_as_the_template_wrote_them(tmp_path: Path) -> None:
+    spec = {
+        "copier.yml": """\
+            _tasks:
+              - [touch, made-by-a-list]
+              - {command: "echo hi", when: "{{ name }}"}
+            _migrations:
+              - {version: v2, command: "./migrate.sh --fast"}
+            name: {type: str, default: demo}
+            """,
+        "README.md.jinja": "{{ name }}\n",
+    }
+    template = build_file_tree(spec, tmp_path / "tpl")
+    result = invoke("new", str(tmp_path / "p"), "-t", str(template), "--no-input")
+
+    assert result.exit_code == 2
+    line = " ".join(one_error_line(result.stderr).split())
+    assert "task: touch made-by-a-list" in line and "task: echo hi (when {{ name }})" in line
+    assert "migration (v2): ./migrate.sh --fast" in line
+    assert "{'" not in line and "['" not in line
+
+
+def test_a_task_that_commits_leaves_a_clean_tree_with_pystarters_keys_committed(
+    tmp_path: Path,
+) -> None:
+    """A template whose task makes the repository and its first commit: pystarter's keys in
+    the answers file are committed on top, so the next update is not refused as dirty."""
+    spec = {
+        "copier.yml": """\
+            _tasks:
+              - "git init -q"
+              - "git add -A"
+              - "git -c user.name=T -c user.email=t@example.com commit -qm 'from the task'"
+            name: {type: str, default: demo}
+            """,
+        "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+        "README.md.jinja": "{{ name }}\n",
+    }
+    template = make_template(tmp_path / "tpl", spec)
+    dest = tmp_path / "p"
+
+    result = invoke("new", str(dest), "-t", str(template), "--no-input", "--trust")
+
+    assert result.exit_code == 0, result.stderr
+    assert git("status", "--porcelain", cwd=dest) == ""
+    assert "_pystarter_template" in git("show", "HEAD:.copier-answers.yml", cwd=dest)
+    assert "from the task" in git("log", "--format=%s", cwd=dest)
+
+
 def test_trusted_registration_stands_for_trust(tmp_path: Path) -> None:
     template = build_file_tree(TASK_TEMPLATE, tmp_path / "tpl")
     assert invoke("templates", "add", "tasky", str(template), "--trusted").exit_code == 0
@@ -191,6 +241,45 @@ def test_questions_without_default_are_listed_at_once(tmp_path: Path) -> None:
     assert (tmp_path / "p" / "x.txt").read_text() == "core eu\n"
 
 
+# --- --data validated as copier validates it -------------------------------------------------
+
+HEROKU_TEMPLATE = {
+    "copier.yml": """\
+        use_whitenoise: {type: bool, default: true}
+        use_heroku:
+          type: bool
+          default: false
+          validator: "{% if use_heroku and not use_whitenoise %}Heroku needs whitenoise{% endif %}"
+        """,
+    "x.txt.jinja": "{{ use_heroku }} {{ use_whitenoise }}\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [(["use_heroku=true"], 0), (["use_heroku=true", "use_whitenoise=false"], 2)],
+    ids=["other-default-holds", "other-answer-refuses"],
+)
+def test_data_is_validated_with_the_other_questions_defaults_in_new_and_check(
+    tmp_path: Path, data: list[str], status: int
+) -> None:
+    """A validator reading an earlier question sees its default, as copier's does; check and
+    new agree on every answer."""
+    template = str(build_file_tree(HEROKU_TEMPLATE, tmp_path / "tpl"))
+    flags = [word for item in data for word in ("-d", item)]
+
+    made = invoke("new", str(tmp_path / "p"), "-t", template, "--no-input", "--no-git", *flags)
+    checked = invoke("templates", "check", template, *flags)
+
+    assert made.exit_code == status, made.stderr
+    assert (checked.exit_code == 0) == (status == 0), checked.stderr + checked.stdout
+    if status:
+        assert "Heroku needs whitenoise" in one_error_line(made.stderr)
+        assert "Heroku needs whitenoise" in checked.stderr
+    else:
+        assert (tmp_path / "p" / "x.txt").read_text() == "True True\n"
+
+
 # --- templates check -----------------------------------------------------------------------
 
 
@@ -203,11 +292,64 @@ def test_check_passes_a_good_template(tmp_path: Path) -> None:
     assert sorted(report["files"]) == [".copier-answers.yml", "README.md", "app.py"]
 
 
-def test_check_fails_a_broken_copier_yml_with_one_line(tmp_path: Path) -> None:
-    template = build_file_tree({"copier.yml": "name: {type: str\n", "a.txt": "a\n"}, tmp_path)
-    result = invoke("templates", "check", str(template))
-    assert result.exit_code == 1
-    assert "copier.yml" in one_error_line(result.stderr)
+def test_an_invalid_copier_yml_is_refused_with_2_by_new_check_and_add(tmp_path: Path) -> None:
+    template = build_file_tree({"copier.yml": "name: {type: str\n", "a.txt": "a\n"}, tmp_path / "t")
+
+    made = invoke("new", str(tmp_path / "p"), "-t", str(template), "--no-input")
+    checked = invoke("templates", "check", str(template))
+    added = invoke("templates", "add", "broken", str(template))
+
+    for result in (made, checked, added):
+        assert result.exit_code == 2, result.stderr
+        assert "copier.yml" in one_error_line(result.stderr)
+    assert not (tmp_path / "p").exists()
+    assert "broken" not in invoke("templates", "list").stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{{ nope.attribute }}", "'nope' is undefined"),
+        ("{% if %}", "Expected an expression"),
+    ],
+    ids=["undefined-variable", "syntax-error"],
+)
+@pytest.mark.parametrize("kind", ["folder", "git"])
+def test_a_template_error_names_its_file_and_line_in_new_and_check(
+    tmp_path: Path, line: str, message: str, kind: str
+) -> None:
+    spec = {
+        "copier.yml": "name: {type: str, default: demo}\n",
+        "sub/broken.txt.jinja": f"one\ntwo\nthree\nfour\n{line}\n",
+    }
+    template = build_file_tree(spec, tmp_path / "tpl")
+    source = str(template)
+    if kind == "git":
+        git_save(template, "v1", tag="v1")
+        source = bare_clone(template, tmp_path / "remote.git")
+
+    made = invoke("new", str(tmp_path / "p"), "-t", source, "--no-input", "--no-git")
+    checked = invoke("templates", "check", source)
+
+    for result in (made, checked):
+        assert result.exit_code == 1, result.stderr
+        error = one_error_line(result.stderr)
+        assert f"sub/broken.txt.jinja:5: {message}" in error and line in error
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_broken_question_is_named_by_new_and_check(tmp_path: Path) -> None:
+    spec = {"copier.yml": 'name: {type: str, default: "{{ nope.attribute }}"}\n', "a.txt": "a\n"}
+    template = str(build_file_tree(spec, tmp_path / "tpl"))
+
+    made = invoke("new", str(tmp_path / "p"), "-t", template, "--no-input", "--no-git")
+    checked = invoke("templates", "check", template)
+
+    for result in (made, checked):
+        assert result.exit_code == 1, result.stderr
+        line = one_error_line(result.stderr)
+        assert "copier.yml, question name: 'nope' is undefined" in line
+    assert not (tmp_path / "p").exists()
 
 
 def test_check_reports_each_problem_on_its_own_line(tmp_path: Path) -> None:
@@ -248,6 +390,65 @@ def test_check_reports_a_question_without_default_as_required_not_as_a_problem(
     assert "required: pass --data team=..." in json.loads(asked.stdout)["notes"]
     assert given.exit_code == 0, given.stderr
     assert json.loads(given.stdout)["files"] == ["core.txt"]
+
+
+EXTENSION_FILE = """\
+    from jinja2.ext import Extension
+
+
+    class {name}(Extension):
+        def __init__(self, environment):
+            super().__init__(environment)
+            environment.filters["{filter}"] = lambda text: {body}
+    """
+
+EXTENSIONS_TEMPLATE = {
+    "copier.yml": """\
+        _jinja_extensions:
+          - copier_template_extensions.TemplateExtensionLoader
+          - helpers/extensions.py:ShoutExtension
+          - extensions.py:WhisperExtension
+        _exclude: [copier.yml, helpers, extensions.py]
+        _answers_file: ".answers/{{ name }}.yml"
+        _tasks: ["git init -q", "git add -A", "git commit -qm init"]
+        name: {type: str, default: demo}
+        """,
+    "helpers/extensions.py": EXTENSION_FILE.format(
+        name="ShoutExtension", filter="shout", body='str(text).upper() + "!"'
+    ),
+    "extensions.py": EXTENSION_FILE.format(
+        name="WhisperExtension", filter="whisper", body="str(text).lower()"
+    ),
+    ".answers/{{ name }}.yml.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+    "out.txt.jinja": "{{ name|shout }} {{ name|whisper }}\n",
+}
+
+
+def test_check_loads_extensions_from_template_files_as_copier_does(tmp_path: Path) -> None:
+    """Extensions given as files (in a subfolder, or next to copier.yml), an answers file whose
+    name is templated, a task making a git repository: fine, and only rendered files count."""
+    template = str(build_file_tree(EXTENSIONS_TEMPLATE, tmp_path / "tpl"))
+
+    result = invoke("templates", "check", template, "--trust", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["problems"] == [], report
+    assert report["files"] == [".answers/demo.yml", "out.txt"]
+    assert not any("answers file" in note for note in report["notes"]), report["notes"]
+
+
+def test_check_without_the_required_answers_names_them_instead_of_fine(tmp_path: Path) -> None:
+    spec = {"copier.yml": "team: {type: str}\nregion: {type: str}\n", "x.txt.jinja": "x\n"}
+    template = str(build_file_tree(spec, tmp_path / "tpl"))
+
+    result = invoke("templates", "check", template)
+    report = json.loads(invoke("templates", "check", template, "--json").stdout)
+
+    assert result.exit_code == 0, result.stderr
+    assert "fine" not in result.stdout and "0 files" not in result.stdout
+    assert "needs --data team=VALUE --data region=VALUE" in " ".join(result.stdout.split())
+    assert report["required"] == ["team", "region"] and report["files"] == []
 
 
 def test_check_does_not_run_tasks_of_an_untrusted_template(tmp_path: Path) -> None:

@@ -154,3 +154,142 @@ def test_the_wizard_runs_the_tasks_once_trusted(tmp_path: Path) -> None:
     assert child.exitstatus == 0, output[-3000:]
     assert (tmp_path / "proj" / "task-ran").is_file()
     assert (tmp_path / "proj" / "README.md").read_text() == "widget\n"
+    # the replay line carries the trust given in the wizard, so it makes the same project
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)
+    words = shlex.split(plain.split("Same project from a script")[1].strip().splitlines()[0])
+    assert "--trust" in words
+    again = invoke("new", str(tmp_path / "again"), *words[3:])
+    assert again.exit_code == 0, again.stderr
+    assert (tmp_path / "again" / "task-ran").is_file()
+
+
+PARITY_TEMPLATE = {
+    "copier.yml": """\
+        _message_before_copy: "Welcome to the {{ 'widget' }} template"
+        _message_after_copy: "All done: {{ kind }} {{ name }}"
+        kind:
+          type: str
+          help: What are you building?
+          default: app
+        name:
+          type: str
+          help: "What is your {{ kind }}'s name?"
+          placeholder: "e.g. {{ kind }}-shop"
+        public:
+          type: bool
+          help: Publish it?
+        count:
+          type: int
+          help: How many?
+          default: 1
+        """,
+    "out.txt.jinja": "{{ kind }} {{ name }} {{ public }} {{ count }}\n",
+}
+
+
+def test_the_wizard_asks_as_copiers_questionnaire_does(tmp_path: Path) -> None:
+    """Text rendered with earlier answers, a placeholder, a bool without default offered as No
+    (no "??"), a number that does not cast asked again on the spot, copier's messages."""
+    src = build_file_tree(PARITY_TEMPLATE, tmp_path / "template")
+    child, screen = spawn(tmp_path, "new", "proj", "-t", str(src), "--no-git", "--no-install")
+    child.expect("Welcome to the widget template")
+    child.expect("What are you building")
+    child.send(CLEAR_LINE + "tool" + ENTER)
+    child.expect("What is your tool's name\\?")
+    child.expect("e.g. tool-shop")  # the placeholder, rendered with the answer before
+    child.send("hammer" + ENTER)
+    child.expect(r"Publish it\?")
+    child.expect(r"\(y/N\)")
+    child.send(ENTER)
+    child.expect("How many")
+    child.send(CLEAR_LINE + "notanint" + ENTER)
+    child.expect("Invalid input")  # asked again at once, nothing lost
+    child.send(CLEAR_LINE + "3" + ENTER)
+    child.expect("Create this project")
+    child.send(ENTER)
+    child.expect("All done: tool hammer")
+    output = finish(child, screen)
+
+    assert child.exitstatus == 0, output[-3000:]
+    assert "??" not in output
+    assert (tmp_path / "proj" / "out.txt").read_text() == "tool hammer False 3\n"
+
+
+def test_the_wizard_asks_only_what_data_leaves_open(tmp_path: Path) -> None:
+    src = build_file_tree(PARITY_TEMPLATE, tmp_path / "template")
+    args = ["-d", "kind=lib", "-d", "public=true", "--no-git", "--no-install"]
+    child, screen = spawn(tmp_path, "new", "proj", "-t", str(src), *args)
+    child.expect("What is your lib's name")
+    child.send("saw" + ENTER)
+    child.expect("How many")
+    child.send(ENTER)
+    child.expect("Create this project")
+    child.send(ENTER)
+    output = finish(child, screen)
+
+    assert child.exitstatus == 0, output[-3000:]
+    assert "What are you building" not in output and "Publish it" not in output
+    assert (tmp_path / "proj" / "out.txt").read_text() == "lib saw True 1\n"
+
+
+def test_no_input_keeps_a_bool_without_default_required_and_messages_go_to_stderr(
+    tmp_path: Path,
+) -> None:
+    """As ``copier --defaults``: the wizard's No is not a default; copier's messages are on
+    stderr, stdout holds the JSON alone."""
+    src = build_file_tree(PARITY_TEMPLATE, tmp_path / "template")
+    args = ["-d", "name=saw", "--no-git", "--no-input", "--json"]
+    refused = invoke("new", str(tmp_path / "proj"), "-t", str(src), *args)
+    result = invoke("new", str(tmp_path / "proj"), "-t", str(src), *args, "-d", "public=no")
+
+    assert refused.exit_code == 2 and "--data public=VALUE" in refused.stderr
+    assert result.exit_code == 0, result.stderr
+    assert "Welcome to the widget template" in result.stderr
+    assert "All done: app saw" in result.stderr
+    assert yaml.safe_load(result.stdout)["answers"]["name"] == "saw"
+
+
+def answer_the_parity_questions(child: pexpect.spawn) -> None:
+    """The same keys for copier and for pystarter: tool, hammer, Enter (No), notanint then 3."""
+    child.expect("What are you building")
+    child.send(CLEAR_LINE + "tool" + ENTER)
+    child.expect("What is your tool's name\\?")
+    child.send("hammer" + ENTER)
+    child.expect(r"Publish it\?")
+    child.send(ENTER)
+    child.expect("How many")
+    child.send(CLEAR_LINE + "notanint" + ENTER)
+    child.expect("Invalid input")
+    child.send(CLEAR_LINE + "3" + ENTER)
+
+
+def test_the_wizard_and_copier_ask_the_same_questions_and_make_the_same_file(
+    tmp_path: Path,
+) -> None:
+    src = build_file_tree(PARITY_TEMPLATE, tmp_path / "template")
+    copier = str(Path(sys.executable).parent / "copier")
+    env = {**os.environ, "TERM": "xterm-256color"}
+    by_copier = pexpect.spawn(
+        copier, ["copy", str(src), str(tmp_path / "by-copier")], cwd=str(tmp_path), env=env,
+        dimensions=(40, 120), encoding="utf-8", timeout=60,
+    )  # fmt: skip
+    copier_screen = io.StringIO()
+    by_copier.logfile_read = copier_screen
+    by_copier.expect("Welcome to the widget template")
+    answer_the_parity_questions(by_copier)
+    by_copier.expect("All done: tool hammer")
+    finish(by_copier, copier_screen)
+
+    args = ["-t", str(src), "--no-git", "--no-install"]
+    child, screen = spawn(tmp_path, "new", "by-pystarter", *args)
+    child.expect("Welcome to the widget template")
+    answer_the_parity_questions(child)
+    child.expect("Create this project")
+    child.send(ENTER)
+    child.expect("All done: tool hammer")
+    output = finish(child, screen)
+
+    assert by_copier.exitstatus == 0, copier_screen.getvalue()[-3000:]
+    assert child.exitstatus == 0, output[-3000:]
+    made = [(tmp_path / name / "out.txt").read_text() for name in ("by-copier", "by-pystarter")]
+    assert made == ["tool hammer False 3\n"] * 2

@@ -48,6 +48,7 @@ from pystarter.output import (
     new_progress,
     report_of_done_work,
     stdout_to_stderr,
+    template_message,
 )
 
 
@@ -362,11 +363,12 @@ def new(
     outcome = None
     try:
         with stdout_to_stderr(as_json):
-            outcome = run_new(options, new_progress(as_json), wizard)
+            outcome = run_new(options, new_progress(as_json), wizard, template_message)
         made = f"the project was made in {outcome.result.destination}"
         with nullcontext() if dry_run else report_of_done_work(made):
             if as_json:
                 echo_json(outcome.as_json())
+                template_message(outcome.result.message)  # where copier prints it
             else:
                 _print_new_outcome(outcome, dry_run=options.dry_run)
     except (KeyboardInterrupt, RuntimeError) as exc:
@@ -403,6 +405,10 @@ def _print_new_outcome(outcome: "NewOutcome", dry_run: bool) -> None:
         )
         for path, action in sorted(result.actions.items()):
             console.print(f"  {action:<9} {escape(path)}")
+        if result.tasks:
+            console.print(f"then the template's {len(result.tasks)} task(s) would run in it:")
+            for command in result.tasks:
+                console.print(f"  {escape(command)}")
         return
     name = outcome.answers.get("project_name", result.destination.name)
     console.print(

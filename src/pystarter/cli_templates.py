@@ -97,7 +97,7 @@ def add_command(
         raise typer.BadParameter("a built-in template needs no registration", param_hint="SOURCE")
     stored = source
     if resolved.kind == "path" or (resolved.kind == "git" and Path(resolved.location).is_dir()):
-        read_template_config(Path(resolved.location))  # copier.yml loads, or there is none
+        read_template_config(Path(resolved.location))  # refuses a copier.yml new would refuse
         stored = resolved.location
     add_template(config, RegisteredTemplate(name, stored, ref, trusted), replace=force)
     details = ", ".join(
@@ -148,7 +148,14 @@ def check_command(
         console = make_console(soft_wrap=True)
         for note in report.notes:
             console.print(f"[yellow]![/] {escape(note)}")
-        if report.ok:
+        if report.ok and report.required:
+            needed = " ".join(f"--data {key}=VALUE" for key in report.required)
+            console.print(
+                f"[yellow]![/] template {escape(report.source)} loads "
+                f"({report.questions} questions) but was not rendered: it needs "
+                f"{escape(needed)} ({escape(report.checked)})"
+            )
+        elif report.ok:
             console.print(
                 f"[green]✓[/] template {escape(report.source)} is fine: "
                 f"{report.questions} questions, "
@@ -157,4 +164,4 @@ def check_command(
         for problem in report.problems:
             typer.echo(f"error: {' '.join(problem.split())}", err=True)
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(report.exit_status)

@@ -80,6 +80,8 @@ class NewProjectResult:
     """With --dry-run or --force: create, overwrite or identical for each file."""
     message: str = ""
     """The template's ``_message_after_copy``, rendered."""
+    tasks: list[str] = field(default_factory=list)
+    """With --dry-run: the template's tasks that would run, as copier renders them."""
 
 
 def _quiet(_: str) -> None:
@@ -101,7 +103,10 @@ def new_project(
         planned = _preview(session, request.answers, destination, request.keep_existing)
     written = sorted(f for f, action in planned.items() if action != "kept")
     if request.dry_run:
-        return NewProjectResult(destination, written, actions=planned)
+        result = NewProjectResult(destination, written, actions=planned)
+        if session.template.kind != "builtin":
+            result.tasks = session.questions(destination).task_commands(request.answers)
+        return result
     claim: Claim | None = None
     complete = False
     try:
@@ -114,11 +119,16 @@ def new_project(
         if planned:
             claim.protect(written)
         on_step("rendering")
+        had_repository = (destination / ".git").exists()
         try:
             message = session.copy(destination, request.answers)
         except OSError as exc:
             raise write_error(exc, destination) from exc
         append_record(destination / request.answers_file, request.record)
+        task_commit = None
+        if not had_repository and git.available() and git.is_repo_root(destination):
+            # the template's tasks made the repository: pystarter's keys go on top of it
+            task_commit = git.commit_record(destination, request.answers_file)
         files = written if planned else list_files(destination)
         result = NewProjectResult(destination, files, actions=planned)
         kept = [f for f, action in planned.items() if action == "kept"]
@@ -129,7 +139,9 @@ def new_project(
         if request.lock:
             on_step("locking")
             lock(destination, result.notes, request.answers.get("deploy") == "elastic-beanstalk")
-        if request.git:
+        if task_commit is not None:
+            result.git_commit = task_commit
+        elif request.git:
             on_step("git")
             result.git_commit = git.first_commit(destination, result.notes)
         with signals_deferred():  # from here on a signal means: the project is there

@@ -167,6 +167,26 @@ def amend_with(destination: Path, path: str) -> str:
     return run(["rev-parse", "HEAD"], destination, hint=hint).stdout.strip()
 
 
+def commit_record(destination: Path, path: str) -> str | None:
+    """Commit ``path`` (the answers file pystarter added its keys to) in a repository the
+    template's own tasks made and committed, so ``new`` leaves a clean work tree; the new
+    commit's hash, or None when nothing changed."""
+    if not is_changed(destination, path):
+        return None
+    hint = f"commit it yourself: git add {path} && git commit"
+    identity = (
+        []
+        if config_value("user.email", destination) and config_value("user.name", destination)
+        else ["-c", f"user.name={FALLBACK_IDENTITY[0]}", "-c", f"user.email={FALLBACK_IDENTITY[1]}"]
+    )
+    run(["add", "--", path], destination, hint=hint)
+    quiet = ["-c", "gc.auto=0", "-c", "maintenance.auto=false"]
+    message = f"Record pystarter's keys in {path}"
+    run([*identity, *quiet, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", message],
+        destination, hint=hint)  # fmt: skip
+    return run(["rev-parse", "HEAD"], destination, hint=hint).stdout.strip()
+
+
 # --- remote templates --------------------------------------------------------------------
 
 

@@ -63,7 +63,7 @@ from pystarter.options import (
     FRAMEWORKS,
     flag_words,
 )
-from pystarter.questionnaire import Questionnaire, custom_answers
+from pystarter.questionnaire import Prompt, Questionnaire, custom_answers
 from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
 from pystarter.sources import TemplateSource, resolve_source
 from pystarter.subproject import RECORD_PREFIX
@@ -136,6 +136,7 @@ class Questioner(Protocol):
     def accept_recommendation(self, rec: Recommendation) -> str: ...
     def ask_project_name(self, problem: Callable[[Any], str | None]) -> str: ...
     def ask(self, questionnaire: Questionnaire, given: Mapping[str, Any]) -> dict[str, Any]: ...
+    def ask_question(self, prompt: Prompt) -> Any: ...
     def ask_install(self) -> bool: ...
     def confirm(
         self, destination: Path, template: str, answers: Mapping[str, Any], config: TemplateConfig
@@ -144,14 +145,18 @@ class Questioner(Protocol):
 
 
 def run_new(
-    options: NewOptions, progress: Progress, wizard: Questioner | None = None
+    options: NewOptions,
+    progress: Progress,
+    wizard: Questioner | None = None,
+    say: Callable[[str], None] = lambda text: None,
 ) -> NewOutcome:
     """Make the project ``options`` describe; ``wizard`` asks what they leave open (without
-    one, nothing is asked: flags, answers, config and defaults decide)."""
+    one, nothing is asked: flags, answers, config and defaults decide). ``say`` shows a
+    template's ``_message_before_copy`` where copier shows it."""
     given = gather(options)
     result: NewProjectResult | None = None
     try:
-        with decide(options, given, wizard) as decision:
+        with decide(options, given, wizard, say) as decision:
             request, commands = plan(options, decision)
             title = FRAMEWORK_TITLES.get(decision.framework or "", request.template.source)
             confirmed = wizard is None or wizard.confirm(
@@ -305,7 +310,12 @@ def _with_needs(origins: Mapping[str, str], needs: tuple[str, ...]) -> dict[str,
 
 
 @contextmanager
-def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iterator[Decision]:
+def decide(
+    options: NewOptions,
+    given: Given,
+    wizard: Questioner | None,
+    say: Callable[[str], None] = lambda text: None,
+) -> Iterator[Decision]:
     """Step 2: the framework (recommended from the needs, or asked), DEST (from the name the
     wizard asks when none was given), the template at its ref (open while the project is
     made), trust, every answer and whether to install."""
@@ -362,9 +372,8 @@ def decide(options: NewOptions, given: Given, wizard: Questioner | None) -> Iter
             _refuse_builtin_flags(options, config.question_list(), template)
             _check_trust(session, config, wizard)
             defaults = load_config().default_answers()
-            answers = custom_answers(
-                config, answers, defaults, wizard.ask if wizard else None, template.source
-            )
+            ask = wizard.ask_question if wizard else None
+            answers = custom_answers(session, answers, defaults, ask, destination, show=say)
         install = options.install
         declared = config.commands_for(config.with_defaults(answers))
         installable = builtin or bool(declared.get("install"))
@@ -472,7 +481,8 @@ def report(
             options.needs,
             {
                 "vcs_ref": options.vcs_ref,
-                "trust": options.trust,
+                "trust": decision.session.template.trusted
+                and bool(options.trust or decision.config.unsafe_features),
                 "git": options.git,
                 "install": decision.install,
             },

@@ -53,6 +53,7 @@ class NewOutcome:
             "message": self.result.message,
             "installed_with": self.result.installed_with,
             "notes": self.result.notes,
+            "tasks": self.result.tasks,
         }
 
 
@@ -144,7 +145,7 @@ def reproduce_command(
         words += ["--template", template.source]
         if switches.get("vcs_ref"):
             words += ["--vcs-ref", str(switches["vcs_ref"])]
-        if template.trusted and switches.get("trust"):
+        if switches.get("trust"):  # given, or granted in the wizard after seeing the code
             words.append("--trust")
         words += [
             f"--data={k}={json.dumps(v) if isinstance(v, list | dict) else v}"

@@ -23,6 +23,15 @@ def make_console(stderr: bool = False, soft_wrap: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap)
 
 
+def template_message(text: str) -> None:
+    """A template's ``_message_before_copy`` or ``_message_after_copy``: on stderr, as copier
+    prints it (stdout may hold ``--json``); its text is text, never rich markup."""
+    from rich.text import Text
+
+    if text:
+        make_console(stderr=True, soft_wrap=True).print(Text(text))
+
+
 def echo_json(payload: Any) -> None:
     """One JSON document on stdout (``--json``)."""
     import json

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pystarter.errors import MissingAnswersError, UsageError
 from pystarter.names import shown
-from pystarter.template_config import Choice, Question, TemplateConfig, cast_answer
+from pystarter.template_config import Choice, Question, cast_answer
 
 Check = Callable[[Any], "str | None"]
 
@@ -133,24 +134,53 @@ def unknown_keys(given: Iterable[str], questions: list[Question], template: str)
             raise UsageError(f"{key}: no such question in template {template}", hint)
 
 
+@dataclass(frozen=True)
+class PromptChoice:
+    label: str
+    value: Any
+    disabled: str = ""
+    """Why copier's per-choice validator refuses it ('' when it can be picked)."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One copier question as copier would ask it at this point: its text, help, placeholder,
+    choices and default rendered with the answers so far. ``check`` casts and validates a typed
+    answer as copier does: the value, or ValueError with copier's reason."""
+
+    name: str
+    type: str
+    message: str
+    default: Any
+    has_default: bool
+    check: Callable[[Any], Any]
+    help: str = ""
+    placeholder: str = ""
+    choices: tuple[PromptChoice, ...] = ()
+    multiselect: bool = False
+    secret: bool = False
+    multiline: bool = False
+
+
+AskOne = Callable[[Prompt], Any]
+
+
 def custom_answers(
-    config: TemplateConfig,
+    session: Any,
     given: Mapping[str, Any],
     defaults: Mapping[str, Any],
-    ask: Callable[[Questionnaire, Mapping[str, Any]], dict[str, Any]] | None,
-    name: str,
+    ask: AskOne | None,
+    destination: Path,
+    show: Callable[[str], None] = lambda text: None,
 ) -> dict[str, Any]:
-    """A custom template's answers: what the user gave (flags, --data, answers file, config
-    ``[defaults]`` for questions the template asks; ``ask`` fills in the rest on a terminal)
-    and nothing else: copier fills in the template's own defaults."""
-    questions = config.question_list()
-    asked = {q.name for q in questions}
-    answers = {k: v for k, v in defaults.items() if k in asked}
-    answers.update(given)
-    if ask is not None:
-        answers = ask(Questionnaire(questions, defaults=answers), {})
-    answers = checked_answers(questions, answers, name)
-    missing = config.required_keys(answers)
+    """A custom template's answers, from copier's own questionnaire (the one ``templates
+    check`` uses too): ``given`` (flags, --data, --data-file) parsed and validated in question
+    order with the context copier has at that point, config ``[defaults]`` as copier's user
+    defaults, ``ask`` for the rest on a terminal, the template's defaults otherwise. Refused
+    answers and missing required ones are usage errors (all missing ones named at once)."""
+    questions = session.questions(destination, defaults)
+    show(questions.message_before_copy())  # where copier shows it: before the first question
+    answers, missing = questions.resolve(given, ask)
     if missing:
         raise MissingAnswersError(missing)
     return answers

@@ -15,9 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from pystarter import git, render
-from pystarter.errors import PystarterError
+from pystarter.errors import PystarterError, UntrustedTemplateError
 from pystarter.sources import TemplateSource, checkout, resolve_source
-from pystarter.template_config import TemplateConfig, missing_module, read_template_config
+from pystarter.template_config import TemplateConfig, read_template_config
+
+EXTENSIONS_NEED_TRUST = (
+    "uses Jinja extensions, which load code: pass --trust to let check render it"
+)
+
+NO_ANSWERS_FILE = (
+    "writes no answers file ({{ _copier_conf.answers_file }}.jinja), "
+    "so pystarter update cannot update its projects"
+)
 
 
 @dataclass
@@ -29,6 +38,10 @@ class CheckReport:
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)
+    """Questions without a default and without an answer: nothing was rendered."""
+    exit_status: int = 1
+    """When not ok: 2 for a copier.yml that cannot be read (as ``new`` refuses it), else 1."""
 
     @property
     def ok(self) -> bool:
@@ -43,6 +56,7 @@ class CheckReport:
             "files": self.files,
             "notes": self.notes,
             "problems": self.problems,
+            "required": self.required,
         }
 
 
@@ -66,20 +80,47 @@ def check_template(
     with checkout(template) as root:
         try:
             config = read_template_config(root)
-        except PystarterError as exc:
+        except PystarterError as exc:  # refused before rendering, as new refuses it
             report.problems.append(exc.message)
+            report.exit_status = int(exc.exit_status)
             return report
         report.questions = len(config.questions)
         report.problems += _question_problems(config)
         report.problems += _extension_problems(config)
-        report.notes += _notes(template, config, root)
-        required = config.required_keys(given)
-        report.notes += [f"required: pass --data {key}=..." for key in required]
-        if required:
-            report.notes.append("not rendered: give the required answers with -d KEY=VALUE")
-        elif not report.problems:
-            _render(template, root, given, report)
+        report.notes += _notes(template, config)
+        if report.problems:
+            return report
+        with tempfile.TemporaryDirectory(prefix="pystarter-check-") as scratch:
+            target = Path(scratch) / "project"
+            answers = _answers(template, root, target, given, report)
+            if answers is not None:
+                _render(template, root, target, answers, report)
     return report
+
+
+def _answers(
+    template: TemplateSource,
+    root: Path,
+    target: Path,
+    given: Mapping[str, Any],
+    report: CheckReport,
+) -> dict[str, Any] | None:
+    """The answers ``new --no-input`` would render with, from the same questionnaire; None
+    (and why, as a note or a problem) when it would not render."""
+    try:
+        answers, required = render.Questions(template, root, target, {}).resolve(given)
+    except UntrustedTemplateError:
+        report.problems.append(EXTENSIONS_NEED_TRUST)
+        return None
+    except PystarterError as exc:
+        report.problems.append(exc.message)
+        return None
+    report.required = required
+    report.notes += [f"required: pass --data {key}=..." for key in required]
+    if required:
+        report.notes.append("not rendered: give the required answers with -d KEY=VALUE")
+        return None
+    return answers
 
 
 def _question_problems(config: TemplateConfig) -> list[str]:
@@ -103,54 +144,46 @@ def _question_problems(config: TemplateConfig) -> list[str]:
 
 
 def _extension_problems(config: TemplateConfig) -> list[str]:
-    problems = []
-    for extension in config.jinja_extensions:
-        module = missing_module(extension)
-        if module is not None:
-            problems.append(
-                f"Jinja extension {extension} needs the package {module!r}, which is not installed"
-            )
-    return problems
+    return [
+        f"Jinja extension {extension} needs the package {module!r}, which is not installed"
+        for extension, module in config.missing_extension_packages()
+    ]
 
 
-def _notes(template: TemplateSource, config: TemplateConfig, root: Path) -> list[str]:
+def _notes(template: TemplateSource, config: TemplateConfig) -> list[str]:
     notes = []
     features = config.unsafe_features
     if features:
         how = "it is trusted here" if template.trusted else "new needs --trust for it"
         notes.append(f"uses {', '.join(features)}: {how}")
-    if not any("answers_file" in p.name or "copier-answers" in p.name for p in root.rglob("*")):
-        notes.append(
-            "writes no answers file ({{ _copier_conf.answers_file }}.jinja), "
-            "so pystarter update cannot update its projects"
-        )
     if not config.commands:
         notes.append("has no _pystarter.commands block: next steps will be generic")
     return notes
 
 
 def _render(
-    template: TemplateSource, root: Path, data: Mapping[str, Any], report: CheckReport
+    template: TemplateSource,
+    root: Path,
+    target: Path,
+    answers: Mapping[str, Any],
+    report: CheckReport,
 ) -> None:
     """Render as ``copier copy --defaults`` would; tasks run only for a trusted template."""
-    with tempfile.TemporaryDirectory(prefix="pystarter-check-") as scratch:
-        target = Path(scratch) / "project"
-        vcs_ref = "HEAD" if git.is_repo_root(root) else None
-        try:
-            render.check_copy(root, target, data, template.trusted, vcs_ref)
-        except Exception as exc:  # the template's own errors surface under many types
-            if render.is_untrusted_error(exc):
-                report.problems.append(
-                    "uses Jinja extensions, which load code: pass --trust to let check render it"
-                )
-                return
-            report.problems.append(f"does not render with defaults: {_describe(exc)}")
+    vcs_ref = "HEAD" if git.is_repo_root(root) else None
+    try:
+        files, answers_file = render.check_copy(root, target, answers, template.trusted, vcs_ref)
+    except Exception as exc:  # the template's own errors surface under many types
+        if render.is_untrusted_error(exc):
+            report.problems.append(EXTENSIONS_NEED_TRUST)
             return
-        report.files = sorted(
-            p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()
-        )
-    if not report.files:
+        located = render.template_error(exc, [root])
+        report.problems.append(f"does not render with defaults: {located or _describe(exc)}")
+        return
+    report.files = files
+    if not files:
         report.problems.append("renders no file with defaults")
+    elif answers_file not in files:
+        report.notes.append(NO_ANSWERS_FILE)
 
 
 def _describe(exc: BaseException) -> str:

@@ -96,15 +96,18 @@ class TemplateConfig:
         """What a trusted render would run or load, one line each, as copier.yml spells it."""
         lines = []
         for task in _as_list(self.settings.get("_tasks")):
-            command = task.get("command", task) if isinstance(task, dict) else task
+            command = task.get("command", "") if isinstance(task, dict) else task
             when = f"  (when {task['when']})" if isinstance(task, dict) and "when" in task else ""
-            shown_command = command if isinstance(command, str) else " ".join(map(str, command))
-            lines.append(f"task: {shown_command}{when}")
+            lines.append(f"task: {_shown_command(command)}{when}")
         for migration in _as_list(self.settings.get("_migrations")):
-            command = (
-                migration.get("command", migration) if isinstance(migration, dict) else migration
-            )
-            lines.append(f"migration: {command}")
+            if not isinstance(migration, dict):
+                lines.append(f"migration: {_shown_command(migration)}")
+                continue
+            version = f" ({migration['version']})" if "version" in migration else ""
+            commands = [migration["command"]] if "command" in migration else []
+            commands += _as_list(migration.get("before")) + _as_list(migration.get("after"))
+            when = f"  (when {migration['when']})" if "when" in migration else ""
+            lines += [f"migration{version}: {_shown_command(c)}{when}" for c in commands]
         lines += [f"Jinja extension: {name}" for name in self.jinja_extensions]
         return lines
 
@@ -122,14 +125,27 @@ class TemplateConfig:
     def check_extensions(self, name: str) -> None:
         """A Jinja extension whose package is missing: named before copier fails obscurely.
         Extensions loaded from the template's own files (``path.py:Class``) are copier's."""
-        for extension in self.jinja_extensions:
-            module = None if ".py:" in extension else missing_module(extension)
-            if module is not None:
+        for extension, module in self.missing_extension_packages():
+            if module:
                 raise MissingExtensionError(
                     f"template {name} needs the Jinja extension {extension}, "
                     f"but the package {module!r} is not installed",
                     f"install it next to pystarter, e.g. pip install {module.replace('_', '-')}",
                 )
+
+    def missing_extension_packages(self) -> list[tuple[str, str]]:
+        """Each ``_jinja_extensions`` entry naming a module that is not installed, with that
+        module. An entry that is a file of the template (``extensions.py:Class``,
+        ``helpers/ext.py:Class``, as copier-templates-extensions loads them) is the
+        template's own code, not a package."""
+        missing = []
+        for extension in self.jinja_extensions:
+            if ".py:" in extension or "/" in extension:
+                continue
+            module = missing_module(extension)
+            if module is not None:
+                missing.append((extension, module))
+        return missing
 
     def with_defaults(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         """``answers`` and, for each question they leave open, its default as copier would
@@ -231,6 +247,16 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def _shown_command(command: Any) -> str:
+    """A task or migration command as the template wrote it: a string as it is, a list of
+    words joined by spaces."""
+    if isinstance(command, dict):
+        command = command.get("command", "")
+    if isinstance(command, list):
+        return " ".join(str(word) for word in command)
+    return str(command)
 
 
 def _type_of(default: Any) -> str:

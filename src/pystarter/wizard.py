@@ -17,7 +17,7 @@ import questionary
 
 from pystarter.options import COMPUTED, FLAGS
 from pystarter.output import recommendation_panel
-from pystarter.questionnaire import Questionnaire
+from pystarter.questionnaire import Prompt, Questionnaire
 from pystarter.recommend import FRAMEWORK_TITLES, NEEDS, Recommendation, recommend
 from pystarter.template_config import Question, TemplateConfig, cast_answer
 
@@ -158,6 +158,57 @@ class Wizard:
             answers[question.name] = self._ask_one(questionnaire, question, answers)
         return answers
 
+    def ask_question(self, prompt: Prompt) -> Any:
+        """One question of a custom template, as copier's questionnaire renders it at this point
+        (text, help, choices and default with the answers so far); a typed answer that does not
+        cast or validate is refused on the spot, as copier does."""
+        message = prompt.message.rstrip()
+        if prompt.type == "bool" and not prompt.choices:
+            # copier offers No for a bool without a default
+            return _ask(questionary.confirm(message, default=bool(prompt.default), style=STYLE))
+
+        def validate(value: Any) -> bool | str:
+            try:
+                prompt.check(value)
+            except Exception as exc:  # copier's reason, or "Invalid input" as copier says
+                return str(exc) if isinstance(exc, ValueError) and str(exc) else "Invalid input"
+            return True
+
+        if prompt.choices:
+            items = [
+                questionary.Choice(c.label, value=c.value, disabled=c.disabled or None)
+                for c in prompt.choices
+            ]
+            if prompt.multiselect:
+                picked = prompt.default if isinstance(prompt.default, list) else []
+                for item in items:
+                    item.checked = item.value in picked
+                chosen = _ask(
+                    questionary.checkbox(message, choices=items, validate=validate, style=STYLE)
+                )
+                return prompt.check(chosen)
+            selected = next(
+                (i for i in items if i.value == prompt.default and not i.disabled), None
+            )
+            answer = _ask(questionary.select(message, choices=items, default=selected, style=STYLE))
+            return prompt.check(answer)
+        ask_text = questionary.password if prompt.secret else questionary.text
+        extra: dict[str, Any] = {"multiline": True} if prompt.multiline else {}
+        if prompt.placeholder:
+            from prompt_toolkit.formatted_text import FormattedText
+
+            extra["placeholder"] = FormattedText([("fg:ansibrightblack", prompt.placeholder)])
+        text = _ask(
+            ask_text(
+                message,
+                default=_shown_default(prompt),
+                validate=validate,
+                style=STYLE,
+                **extra,
+            )
+        )
+        return prompt.check(text)
+
     def ask_install(self) -> bool:
         return _ask(
             questionary.confirm(
@@ -206,8 +257,9 @@ class Wizard:
         if question.type == "bool" and not question.choices:
             help_text = questionnaire.help(question, answers)
             shown_help = f" ({help_text})" if help_text and help_text != label else ""
+            asked = label if label.rstrip().endswith("?") else f"{label}?"
             return _ask(
-                questionary.confirm(f"{label}?{shown_help}", default=bool(default), style=STYLE)
+                questionary.confirm(f"{asked}{shown_help}", default=bool(default), style=STYLE)
             )
         if choices:
             items = [questionary.Choice(c.label, value=c.value) for c in choices]
@@ -230,6 +282,22 @@ class Wizard:
             )
         )
         return cast_answer(question.type, text)
+
+
+def _shown_default(prompt: Prompt) -> str:
+    """The default as copier shows it in a text prompt (YAML and JSON dumped)."""
+    value = prompt.default
+    if value is None:
+        return ""
+    if prompt.type == "json":
+        import json
+
+        return json.dumps(value)
+    if prompt.type == "yaml" and not isinstance(value, str):
+        import yaml
+
+        return str(yaml.safe_dump(value, default_flow_style=True, width=2147483647)).strip()
+    return str(value)
 
 
 def summary_rows(
