@@ -70,9 +70,11 @@ def test_json_has_every_case_with_its_answers_result_and_time(matrix_template: P
     assert report["passed"] == len(report["cases"]) and report["failed"] == 0
     first = report["cases"][0]
     assert set(first) == {
-        "case", "answers", "changed", "result", "seconds", "command", "reason", "kept",
+        "case", "answers", "changed", "result", "seconds", "commands", "command", "reason",
+        "kept",
     }  # fmt: skip
     assert first["changed"] == {} and first["result"] == "passed"
+    assert first["commands"] == ["python3 check.py"]
     assert [case["case"] for case in report["cases"]] == list(range(1, len(report["cases"]) + 1))
 
 
@@ -181,7 +183,11 @@ def test_data_pins_an_answer_in_every_case(matrix_template: Path, tmp_path: Path
 
 @pytest.mark.parametrize(
     ("item", "says"),
-    [("color=purple", "color cannot be"), ("colour=red", "did you mean color?"), ("x", "KEY=VALUE")],
+    [
+        ("color=purple", "color cannot be"),
+        ("colour=red", "did you mean color?"),
+        ("x", "KEY=VALUE"),
+    ],
 )
 def test_a_bad_data_answer_is_refused_before_any_case_runs(
     matrix_template: Path, tmp_path: Path, item: str, says: str

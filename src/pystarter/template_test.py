@@ -4,10 +4,11 @@ project that passes its own checks?
 For each combination of :func:`pystarter.template_matrix.covering_set` the template is rendered
 by copier (tasks only when trusted) into a folder of its own, then the template's check
 commands run there (``_pystarter.commands`` ``install`` then ``test``, rendered with the case's
-answers, or the ``--run`` commands), each case within a timeout, ``jobs`` cases at a time. A
-case that needs what this machine lacks (the Python version its ``.python-version`` names, a
-database client) is skipped with the reason, never passed. No terminal I/O: ``progress`` is
-called as cases start and end.
+answers, or the ``--run`` commands), each case within a timeout, ``jobs`` cases at a time; the
+built-in template's render is locked first, as ``new`` locks it (``uv.lock``, and for Elastic
+Beanstalk the requirements.txt exported from it). A case that needs what this machine lacks
+(the Python version its ``.python-version`` names, a database client) is skipped with the
+reason, never passed. No terminal I/O: ``progress`` is called as cases start and end.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ from pystarter.template_config import TemplateConfig, read_template_config, rend
 from pystarter.template_matrix import Combination, Refusal, covering_set
 
 Result = Literal["passed", "failed", "skipped"]
-#: A failing command's output lines that say why, in the order they are looked for.
-FAILURE_LINE = re.compile(r"^(FAILED|ERROR)\b|^E\s+\S|error", re.IGNORECASE)
+#: The last line of a Python traceback: ``pkg.SomeError: what happened``.
+EXCEPTION_LINE = re.compile(r"^[\w.]*(Error|Exception|Warning|Exit)\w*: \S")
+#: A line that says it reports an error (compilers, linters, shells).
+ERROR_WORD = re.compile(r"\berror\b", re.IGNORECASE)
 DEFAULT_TIMEOUT = 900.0
 
 
@@ -59,6 +62,8 @@ class CaseResult:
     """The first failing line, or why the case was skipped."""
     command: str = ""
     """The command that failed."""
+    commands: list[str] = field(default_factory=list)
+    """The commands run in the case, as rendered with its answers."""
     kept: str | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -68,6 +73,7 @@ class CaseResult:
             "changed": self.changed,
             "result": self.result,
             "seconds": round(self.seconds, 2),
+            "commands": self.commands,
             "command": self.command,
             "reason": self.reason,
             "kept": self.kept,
@@ -300,7 +306,11 @@ class _Runner:
             self._render(combination, target)
             with self._environment(combination, case) as env:
                 _check_python(target, env)
-                for command in self._commands(combination):
+                if _is_builtin(self.template):  # what new adds to the built-in's render
+                    export = combination.context.get("deploy") == "elastic-beanstalk"
+                    install.lock(target, [], export)
+                case.commands = self._commands(combination)
+                for command in case.commands:
                     problem = self._shell(command, target, env, started, folder / "output.log")
                     if problem is not None:
                         case.result, case.command, case.reason = "failed", command, problem
@@ -454,13 +464,17 @@ def _describe(exc: BaseException) -> str:
 
 
 def _failure_line(output: str) -> str:
-    """The line of a failed command's output that says why: pytest's first ``FAILED``/``E``
-    line, else the first line naming an error, else the last line."""
+    """The line of a failed command's output that says why: pytest's first ``FAILED`` or
+    ``ERROR`` line, else the last exception of a traceback, else the first line naming an
+    error, else the last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     for line in lines:
         if line.startswith(("FAILED ", "ERROR ")):
             return line
+    for line in reversed(lines):
+        if EXCEPTION_LINE.match(line):
+            return line
     for line in lines:
-        if FAILURE_LINE.search(line):
+        if ERROR_WORD.search(line):
             return line
     return lines[-1] if lines else ""
