@@ -286,3 +286,34 @@ def test_the_built_in_template_passes_its_own_matrix(tmp_path: Path) -> None:
     failed = [c for c in report["cases"] if c["result"] != "passed"]
     assert completed.returncode == 0, json.dumps(failed, indent=1)
     assert report["passed"] >= len(report["cases"]) - 9  # only Python 3.14 may be missing here
+
+
+def test_ctrl_c_stops_the_cases_and_removes_their_folders(
+    matrix_template: Path, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    marker = tmp_path / "started"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pystarter", "templates", "test", str(matrix_template), "-j", "2",
+         "--run", f"touch {marker} && sleep 600"],
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.exists(), "no case started"
+
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)  # not the 600 s the command would take
+
+    assert process.returncode == 130, stderr
+    assert list(scratch.iterdir()) == []
+    left = subprocess.run(["pgrep", "-f", f"touch {marker}"], capture_output=True, text=True)
+    assert left.stdout == ""
