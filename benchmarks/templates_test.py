@@ -1,9 +1,9 @@
 """``pystarter templates test`` next to doing the same by hand: the same cases rendered with
 ``copier copy`` and their commands run one after the other. Prints both times and the ratio.
 
-    .venv/bin/python benchmarks/templates_test.py [TEMPLATE] [-j 2] [-- extra templates test args]
+    .venv/bin/python benchmarks/templates_test.py [--template T] [-j 2] [templates test args...]
 
-TEMPLATE defaults to the built-in one (``templates/``) with ``-d database=sqlite`` (no server
+T defaults to the built-in template (``templates/``) with ``-d database=sqlite`` (no server
 needed; add ``--env`` and drop the pin to include the others). The cases and each one's
 commands are taken from pystarter's own ``--json`` report, so both sides do the same work; the
 reference gets the same uv cache (warm after pystarter's run), so it is not slowed by downloads.
@@ -69,11 +69,11 @@ def _text(value: object) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("template", nargs="?", default=str(HERE.parent / "templates"))
+    parser.add_argument("--template", default=str(HERE.parent / "templates"))
     parser.add_argument("-j", "--jobs", type=int, default=2)
-    parser.add_argument("extra", nargs="*", help="more templates test arguments (after --)")
-    args = parser.parse_args()
-    extra = args.extra or (["-d", "database=sqlite"] if args.template.endswith("templates") else [])
+    args, extra = parser.parse_known_args()  # the rest: templates test's own arguments
+    if not extra and args.template.endswith("templates"):
+        extra = ["-d", "database=sqlite"]
     seconds, report = ours(args.template, args.jobs, extra)
     run = [c for c in report["cases"] if c["result"] != "skipped"]
     print(f"templates test -j {args.jobs}: {seconds:.1f} s for {len(run)} cases", flush=True)
