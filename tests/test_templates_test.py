@@ -209,6 +209,19 @@ def test_an_unknown_source_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(("-j", "0"), "-j 0"), (("--timeout", "0"), "--timeout"), (("--env", "X"), "KEY=VALUE")],
+)
+def test_bad_run_options_are_refused(
+    matrix_template: Path, args: tuple[str, ...], says: str
+) -> None:
+    result = invoke("templates", "test", str(matrix_template), *args)
+
+    assert result.exit_code == 2
+    assert says in result.stderr
+
+
 def test_a_template_without_a_test_command_needs_run(tmp_path: Path) -> None:
     template = build_file_tree(
         {"copier.yml": "color: {type: str, choices: [a, b], default: a}\n", "x.txt": "x\n"},
@@ -317,3 +330,34 @@ def test_ctrl_c_stops_the_cases_and_removes_their_folders(
     assert list(scratch.iterdir()) == []
     left = subprocess.run(["pgrep", "-f", f"touch {marker}"], capture_output=True, text=True)
     assert left.stdout == ""
+
+
+def test_tasks_run_in_each_case_only_with_trust(tmp_path: Path) -> None:
+    template = build_file_tree(
+        {
+            "copier.yml": """\
+                _tasks: ["touch made-by-task"]
+                color: {type: str, choices: [a, b], default: a}
+                """,
+            "x.txt": "x\n",
+        },
+        tmp_path / "t",
+    )
+
+    untrusted = invoke("templates", "test", str(template), "--run", "test ! -e made-by-task")
+    trusted = invoke("templates", "test", str(template), "--trust", "--run", "test -e made-by-task")
+
+    assert untrusted.exit_code == 0, untrusted.output
+    assert "tasks did not run: pass --trust" in untrusted.stdout
+    assert trusted.exit_code == 0, trusted.output
+
+
+def test_keep_refuses_a_folder_that_is_not_empty(matrix_template: Path, tmp_path: Path) -> None:
+    keep = tmp_path / "kept"
+    keep.mkdir()
+    (keep / "mine.txt").write_text("mine\n")
+
+    result = invoke("templates", "test", str(matrix_template), "--keep", str(keep))
+
+    assert result.exit_code == 2
+    assert (keep / "mine.txt").read_text() == "mine\n"
