@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -258,7 +259,7 @@ def test_a_case_needing_a_python_this_machine_lacks_is_skipped_not_passed(tmp_pa
         },
         tmp_path / "t",
     )
-    running = f"3.{os.sys.version_info.minor}"  # type: ignore[attr-defined]
+    running = "%d.%d" % sys.version_info[:2]
     (template / "copier.yml").write_text(
         (template / "copier.yml").read_text().replace("3.11", running)
     )
@@ -306,7 +307,6 @@ def test_ctrl_c_stops_the_cases_and_removes_their_folders(
 ) -> None:
     import signal
     import subprocess
-    import sys
     import time
 
     scratch = tmp_path / "tmp"
@@ -361,3 +361,17 @@ def test_keep_refuses_a_folder_that_is_not_empty(matrix_template: Path, tmp_path
 
     assert result.exit_code == 2
     assert (keep / "mine.txt").read_text() == "mine\n"
+
+
+def test_a_git_template_is_tested_at_its_latest_tag_or_at_vcs_ref(tmp_path: Path) -> None:
+    from tests.helpers import git_save, make_template
+
+    template = make_template(tmp_path / "git-template", MATRIX_TEMPLATE, tag="v1")
+    build_file_tree({"check.py.jinja": BROKEN_TEMPLATE["check.py.jinja"]}, template)
+    git_save(template, "v2 breaks green and loud", tag="v2")
+
+    latest_status, latest = run_json(str(template))
+    v1_status, v1 = run_json(str(template), "--vcs-ref", "v1")
+
+    assert latest_status == 1 and latest["checked"].endswith("at v2")
+    assert v1_status == 0 and v1["checked"].endswith("at v1")
