@@ -259,7 +259,7 @@ def test_a_case_needing_a_python_this_machine_lacks_is_skipped_not_passed(tmp_pa
         },
         tmp_path / "t",
     )
-    running = "%d.%d" % sys.version_info[:2]
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
     (template / "copier.yml").write_text(
         (template / "copier.yml").read_text().replace("3.11", running)
     )
