@@ -179,7 +179,7 @@ def test_command(
             metavar="CMD",
         ),
     ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Cases run at once.")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Cases run at once.", metavar="N")] = 1,
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds each case may take.", metavar="SECONDS")
     ] = 900,
