@@ -59,6 +59,42 @@ BASIC_TEMPLATE = {
 }
 
 
+#: A template whose answers make a small matrix for ``templates test``: a choice, a bool that a
+#: validator refuses for one choice, a choice asked only for two of the first's values. Its test
+#: command prints the answers it was rendered with (and appends them to $MATRIX_LOG when set).
+MATRIX_TEMPLATE = {
+    "copier.yml": """\
+        _pystarter:
+          commands:
+            test: "python3 check.py"
+        name: {type: str, default: demo}
+        color:
+          type: str
+          choices: [red, green, blue]
+          default: red
+        loud:
+          type: bool
+          default: false
+          validator: "{% if loud and color == 'blue' %}blue is never loud{% endif %}"
+        shape:
+          type: str
+          choices: [circle, square]
+          default: circle
+          when: "{{ color != 'blue' }}"
+        """,
+    "check.py.jinja": """\
+        import json
+        import os
+
+        answers = {"color": "{{ color }}", "loud": {{ loud }}, "shape": "{{ shape }}"}
+        if os.environ.get("MATRIX_LOG"):
+            with open(os.environ["MATRIX_LOG"], "a") as log:
+                log.write(json.dumps({**answers, "case": os.environ.get("CASE")}) + "\\n")
+        print(answers)
+        """,
+}
+
+
 def build_file_tree(spec: Mapping[str, str | bytes], root: Path, dedent: bool = True) -> Path:
     """Write ``{relative path: contents}`` under ``root``; str contents are dedented."""
     for relative, contents in spec.items():

@@ -24,6 +24,7 @@ FAILING_JSON_COMMANDS = [
     ("add", "auth"),
     ("remove", "auth"),
     ("templates", "check", "/no/such/template"),
+    ("templates", "test", "/no/such/template"),
     ("new", "app", "--no-such-flag"),
 ]
 

@@ -1,15 +1,18 @@
-"""Typer commands for team templates: ``templates list|add|remove|check``.
+"""Typer commands for team templates: ``templates list|add|remove|check|test``.
 
 Thin like :mod:`pystarter.cli`: parse, call :mod:`pystarter.config`, :mod:`pystarter.sources`,
-:mod:`pystarter.template_check` or :mod:`pystarter.update`, print. Errors are raised as
-:class:`~pystarter.errors.PystarterError` and printed by the error boundary in :mod:`pystarter.cli`.
+:mod:`pystarter.template_check`, :mod:`pystarter.template_test` or :mod:`pystarter.update`,
+print. Errors are raised as :class:`~pystarter.errors.PystarterError` and printed by the error
+boundary in :mod:`pystarter.cli`.
 """
 
 # No ``from __future__ import annotations`` here: typer would evaluate every string annotation
 # when it builds the commands, ~10 ms of every start (benchmarks/).
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,7 +28,7 @@ from pystarter.output import echo_json, escape, make_console, stdout_to_stderr
 
 templates_app = typer.Typer(
     name="templates",
-    help="List, register, remove and check copier templates.",
+    help="List, register, remove, check and test copier templates.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -165,3 +168,123 @@ def check_command(
             typer.echo(f"error: {' '.join(problem.split())}", err=True)
     if not report.ok:
         raise typer.Exit(report.exit_status)
+
+
+@templates_app.command("test", cls=PystarterCommand)
+def test_command(
+    source: Annotated[
+        str, typer.Argument(help="Folder, git URL, gh:owner/repo or a name.", metavar="SOURCE")
+    ],
+    vcs_ref: VcsRefOption = None,
+    trust: TrustOption = False,
+    data: DataOption = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every valid combination, not a pairwise cover.")
+    ] = False,
+    run: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--run",
+            help="Command to run in each render (repeatable); default: the template's "
+            "_pystarter.commands install and test.",
+            metavar="CMD",
+        ),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Cases run at once.", metavar="N")] = 1,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds each case may take.", metavar="SECONDS")
+    ] = 900,
+    env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--env",
+            help="Environment variable for the commands (repeatable; Jinja with the "
+            "case's answers; a database URL gets a fresh database per case).",
+            metavar="KEY=VALUE",
+        ),
+    ] = None,
+    keep: Annotated[
+        Path | None,
+        typer.Option("--keep", help="Keep the failing renders in this folder.", metavar="DIR"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Render a covering set of the template's answer combinations and run its checks in each."""
+    from pystarter.answers import parse_data_items
+    from pystarter.config import load_config
+    from pystarter.template_test import Options, parse_env, run_template_tests
+
+    options = Options(every, tuple(run or ()), jobs, timeout, parse_env(env or ()), keep)
+    data_items = parse_data_items(list(data or ()), builtin_types=False)
+    registry = load_config().templates
+    with stdout_to_stderr(as_json), _progress(not as_json) as progress:
+        report = run_template_tests(
+            source, vcs_ref, trust, data_items, options, registry=registry, progress=progress
+        )
+    if as_json:
+        echo_json(report.as_json())
+    else:
+        _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _progress(show: bool) -> Iterator[Any]:
+    """A progress bar on stderr, and one line per finished case (CI logs read those)."""
+    if not show:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    console = make_console(stderr=True, soft_wrap=True)
+    bar = Progress(
+        "{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    )  # fmt: skip
+    task = bar.add_task("cases", total=0)
+    marks = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "skipped": "[yellow]-[/]"}
+
+    def progress(event: str, case: Any) -> None:
+        if event == "planned":
+            bar.update(task, total=(bar.tasks[0].total or 0) + 1)
+        elif event == "done":
+            bar.advance(task)
+            console.print(
+                f"{marks[case.result]} case {case.number} {case.result} "
+                f"({case.seconds:.1f} s){': ' + escape(case.reason) if case.reason else ''}"
+            )
+
+    with bar:
+        yield progress
+
+
+def _print_report(report: Any) -> None:
+    from rich.table import Table
+
+    console = make_console(soft_wrap=True)
+    for note in report.notes:
+        console.print(f"[yellow]![/] {escape(note)}")
+    table = Table(box=None, pad_edge=False)
+    for column in ("case", "answers (changed from the defaults)", "result", "time", "why"):
+        table.add_column(column, overflow="fold")
+    colours = {"passed": "green", "failed": "red", "skipped": "yellow"}
+    for case in report.cases:
+        answers = " ".join(f"{k}={_value(v)}" for k, v in case.changed.items()) or "(defaults)"
+        why = case.reason if not case.command else f"{case.command}: {case.reason}"
+        if case.kept:
+            why += f" (kept in {case.kept})"
+        table.add_row(
+            str(case.number), escape(answers), f"[{colours[case.result]}]{case.result}[/]",
+            f"{case.seconds:.1f} s", escape(why),
+        )  # fmt: skip
+    console.print(table)
+    summary = (
+        f"{report.count('passed')} passed, {report.count('failed')} failed, "
+        f"{report.count('skipped')} skipped of {len(report.cases)} cases of {report.source}"
+    )
+    console.print(f"[{'green' if report.ok else 'red'}]{summary}[/]")
+
+
+def _value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
