@@ -506,3 +506,15 @@ def test_remote_render_leaves_no_temporary_clone(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     assert (dest / "README.md").is_file()
     assert list(scratch.iterdir()) == []
+
+
+def test_templates_list_piped_is_one_tab_separated_line_per_template(tiny_template: Path) -> None:
+    """Piped, a long path is never wrapped mid-word: scripts can ``cut -f3``."""
+    name = "a-team-template-with-a-name-long-enough-to-wrap-a-table"
+    assert invoke("templates", "add", name, str(tiny_template)).exit_code == 0
+
+    lines = invoke("templates", "list").stdout.splitlines()
+
+    assert [line.split("\t")[0] for line in lines] == ["django", "flask", "fastapi", name]
+    assert all(len(line.split("\t")) == 5 for line in lines)
+    assert lines[-1].split("\t")[2] == str(tiny_template)

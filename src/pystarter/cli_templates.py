@@ -10,6 +10,7 @@ boundary in :mod:`pystarter.cli`.
 # when it builds the commands, ~10 ms of every start (benchmarks/).
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +25,7 @@ from pystarter.cli_options import (
     VcsRefOption,
     one_of,
 )
-from pystarter.output import echo_json, escape, make_console, stdout_to_stderr
+from pystarter.output import echo_json, escape, is_tty, make_console, stdout_to_stderr
 
 templates_app = typer.Typer(
     name="templates",
@@ -48,6 +49,12 @@ def list_command(as_json: JsonOption = False) -> None:
     ]
     if as_json:
         echo_json([e.as_dict() for e in entries])
+        return
+    if not is_tty(sys.stdout):  # piped: one line per template, tab-separated, as gh lists
+        for entry in entries:
+            broken = f" (broken: {entry.error})" if entry.error else ""
+            fields = (entry.name, entry.kind, entry.source + broken, entry.ref or "")
+            typer.echo("\t".join((*fields, "trusted" if entry.trusted else "")))
         return
     from rich.table import Table
 
