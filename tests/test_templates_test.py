@@ -142,6 +142,17 @@ def test_the_table_names_the_failing_case_and_its_first_failing_line(
     assert failing and "color=green" in failing[0] and "green cannot be loud" in failing[0]
 
 
+def test_in_a_ci_log_each_case_is_one_line_of_the_table(
+    broken_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Piped without COLUMNS (a CI log), the table is not folded at rich's 80 columns."""
+    monkeypatch.delenv("COLUMNS")
+    result = invoke("templates", "test", str(broken_template), catch_exceptions=False)
+
+    failing = [line for line in result.stdout.splitlines() if "green cannot be loud" in line]
+    assert failing and all("color=green" in line and "failed" in line for line in failing)
+
+
 def test_keep_keeps_only_the_failing_renders_and_the_rest_is_removed(
     broken_template: Path, tmp_path: Path, _own_temp_folder: Path
 ) -> None:

@@ -269,7 +269,7 @@ def _progress(show: bool) -> Iterator[Any]:
 def _print_report(report: Any) -> None:
     from rich.table import Table
 
-    console = make_console(soft_wrap=True)
+    console = make_console(soft_wrap=True, wide=True)
     for note in report.notes:
         console.print(f"[yellow]![/] {escape(note)}")
     table = Table(box=None, pad_edge=False)

@@ -17,10 +17,21 @@ if TYPE_CHECKING:
     from pystarter.recommend import Recommendation
 
 
-def make_console(stderr: bool = False, soft_wrap: bool = False) -> Any:
+#: How wide a table is drawn for a pipe or a CI log when COLUMNS does not say (rich: 80).
+PIPE_WIDTH = 200
+
+
+def make_console(stderr: bool = False, soft_wrap: bool = False, wide: bool = False) -> Any:
+    """A rich console; ``wide``: a table piped to a file or a CI log is not folded at 80
+    columns (a terminal's own width, or COLUMNS, still wins)."""
+    import os
+    import sys
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap)
+    stream = sys.stderr if stderr else sys.stdout
+    width = PIPE_WIDTH if wide and not is_tty(stream) and "COLUMNS" not in os.environ else None
+    return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap, width=width)
 
 
 def template_message(text: str) -> None:
