@@ -10,35 +10,27 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pystarter import __version__, render
 from pystarter import options as options_table
-from pystarter.answers import (
-    builtin_answer_problems,
-    builtin_answers,
-    builtin_questionnaire,
-    check_builtin_answers,
-    check_data_keys,
-    coerce_option_types,
-    file_answer_problems,
-    git_identity_if_needed,
-    layer,
-    load_answers_file,
-    lower_choices,
-    name_problem,
-    parse_data_items,
-)
+from pystarter.answers import layer, load_answers_file, parse_data_items
 from pystarter.builtin import builtin_config
+from pystarter.choices import (
+    Questioner,
+    check_trust,
+    choose_builtin_answers,
+    choose_framework,
+    name_for_destination,
+)
 from pystarter.config import load_config
 from pystarter.create import (
     NewProjectRequest,
     NewProjectResult,
     check_destination,
     check_working_folder,
-    folder_problem,
     new_project,
     stopped_after,
 )
@@ -49,29 +41,23 @@ from pystarter.errors import (
     interrupt_within,
     together,
 )
-from pystarter.install import (
-    check_python_for_install,
-    command_for,
-    has_uv,
-    interpreter,
-    usable_versions,
+from pystarter.given import (
+    builtin_problems,
+    check_framework,
+    check_keys,
+    framework_from_answers,
+    refuse_builtin_flags,
+    with_needs,
 )
-from pystarter.names import derive_names, shown
+from pystarter.install import check_python_for_install, command_for, has_uv, interpreter
+from pystarter.names import derive_names
 from pystarter.next_steps import NewOutcome, for_this_machine, next_steps, reproduce_command
-from pystarter.options import (
-    FLAGS,
-    FRAMEWORKS,
-    flag_words,
-)
-from pystarter.questionnaire import Prompt, Questionnaire, custom_answers
-from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs, recommend
+from pystarter.options import FRAMEWORKS, flag_words
+from pystarter.questionnaire import custom_answers
+from pystarter.recommend import FRAMEWORK_TITLES, Recommendation, check_needs
 from pystarter.sources import TemplateSource, resolve_source
 from pystarter.subproject import RECORD_PREFIX
-from pystarter.template_config import (
-    Question,
-    TemplateConfig,
-    read_template_config,
-)
+from pystarter.template_config import TemplateConfig, read_template_config
 
 Progress = Callable[[str], AbstractContextManager[Callable[[str], None]]]
 
@@ -129,21 +115,6 @@ class Decision:
     """What an option rule chose for the user (``--deploy fly`` turns Docker on), said first."""
 
 
-class Questioner(Protocol):
-    """What ``new`` asks when it may ask (the terminal's :class:`pystarter.wizard.Wizard`)."""
-
-    def choose_framework(self) -> tuple[str, Recommendation | None]: ...
-    def accept_recommendation(self, rec: Recommendation) -> str: ...
-    def ask_project_name(self, problem: Callable[[Any], str | None]) -> str: ...
-    def ask(self, questionnaire: Questionnaire, given: Mapping[str, Any]) -> dict[str, Any]: ...
-    def ask_question(self, prompt: Prompt) -> Any: ...
-    def ask_install(self) -> bool: ...
-    def confirm(
-        self, destination: Path, template: str, answers: Mapping[str, Any], config: TemplateConfig
-    ) -> bool: ...
-    def confirm_trust(self, template: str, code: list[str]) -> bool: ...
-
-
 def run_new(
     options: NewOptions,
     progress: Progress,
@@ -193,7 +164,7 @@ def gather(options: NewOptions) -> Given:
             UsageError("--template is empty", "give a folder, git URL, gh:owner/repo or a name")
         )
     framework = attempt(
-        _check_framework,
+        check_framework,
         options.framework.lower(),
         f"--framework {options.framework}",
         default="auto",
@@ -205,7 +176,7 @@ def gather(options: NewOptions) -> Given:
         from_file = attempt(load_answers_file, options.answers_file, False, notes, default={})
     if builtin:  # -d framework=flask is -f flask
         framework = attempt(
-            _framework_from_answers,
+            framework_from_answers,
             framework,
             data,
             from_file,
@@ -224,7 +195,9 @@ def gather(options: NewOptions) -> Given:
     answers = layer(options.flags, data, from_file)
     if builtin:
         chosen = options.template or framework
-        problems += _builtin_problems(options, chosen, needs, data, from_file, origins)
+        problems += builtin_problems(
+            options.flags, options.answers_file, chosen, needs, data, from_file, origins
+        )
     if problems:
         raise together(problems)
     return Given(
@@ -238,77 +211,6 @@ def gather(options: NewOptions) -> Given:
     )
 
 
-def _builtin_problems(
-    options: NewOptions,
-    framework: str,
-    needs: tuple[str, ...],
-    data: dict[str, Any],
-    from_file: dict[str, Any],
-    origins: dict[str, str],
-) -> list[UsageError]:
-    """What the built-in template refuses in the flags, ``--data`` and ``--data-file``: their
-    keys, types and values, the needs and the option rules (``framework`` may be ``auto``)."""
-    problems: list[UsageError] = []
-    questions = builtin_config().question_list()
-    source = f"builtin:{framework}" if framework in FRAMEWORKS else "builtin"
-    try:
-        check_data_keys(data, questions, source)
-    except UsageError as exc:
-        problems.append(exc)
-    if options.answers_file:
-        problems += file_answer_problems(options.answers_file, from_file, questions, source)
-    # each value once: a file whose keys or types are wrong is not checked value by value
-    checked = layer(options.flags, data) if problems else layer(options.flags, data, from_file)
-    try:
-        typed = lower_choices(coerce_option_types(checked))
-    except UsageError as exc:
-        return [*problems, exc]
-    if framework in FRAMEWORKS:
-        typed["framework"] = framework
-    return problems + builtin_answer_problems(typed, _with_needs(origins, needs), needs)
-
-
-def _check_framework(framework: str, typed: str) -> str:
-    if framework != "auto" and framework not in FRAMEWORKS:
-        raise UsageError(
-            f"unknown framework in {typed}",
-            f"choose auto, {', '.join(FRAMEWORKS)}",
-        )
-    return framework
-
-
-def _framework_from_answers(
-    framework: str, data: Mapping[str, Any], from_file: Mapping[str, Any], path: Path | None
-) -> str:
-    """``-d framework=X`` (or ``framework: X`` in the answers file) is ``-f X``; refused when
-    it disagrees with ``-f`` or with the other."""
-    chosen, chosen_by = framework, f"--framework {framework}"
-    for value, typed in (
-        (data.get("framework"), "--data framework={}"),
-        (from_file.get("framework"), f"framework: {{}} in answers file {path}"),
-    ):
-        if value is None:
-            continue
-        value = _check_framework(str(value).strip().lower(), typed.format(shown(value)))
-        if value == "auto":
-            continue
-        if chosen not in ("auto", value):
-            raise UsageError(
-                f"{chosen_by} and {typed.format(value)} contradict each other",
-                "give the framework once",
-            )
-        chosen, chosen_by = value, typed.format(value)
-    return chosen
-
-
-def _with_needs(origins: Mapping[str, str], needs: tuple[str, ...]) -> dict[str, str]:
-    """``--need auth`` is what the user typed for ``use_auth``, unless a flag answered it."""
-    by_need = {
-        key: f"--need {need}" for need in needs for key in options_table.NEED_ANSWERS.get(need, {})
-    }
-    return {**by_need, **origins}
-
-
 @contextmanager
 def decide(
     options: NewOptions,
@@ -319,11 +221,13 @@ def decide(
     """Step 2: the framework (recommended from the needs, or asked), DEST (from the name the
     wizard asks when none was given), the template at its ref (open while the project is
     made), trust, every answer and whether to install."""
-    framework, recommendation = _choose_framework(options, given.framework, given.needs, wizard)
+    framework, recommendation = choose_framework(
+        options.template, given.framework, given.needs, wizard
+    )
     needs = tuple(recommendation.needs) if recommendation else given.needs  # the wizard's too
     answers, destination = given.answers, options.destination
     if destination is None:
-        answers = {**answers, **_name_for_destination(answers, options.force, wizard)}
+        answers = {**answers, **name_for_destination(answers, options.force, wizard)}
         destination = Path(derive_names(answers["project_name"]).slug)
         check_destination(destination.absolute(), options.force)
     template = resolve_source(
@@ -345,19 +249,19 @@ def decide(
     with render.open_template(template) as session:
         builtin = template.kind == "builtin"
         config = builtin_config() if builtin else read_template_config(session.root)
-        _check_keys(options, given, config, template)
+        check_keys(given.data, given.from_file, options.answers_file, config, template)
         notes: list[str] = list(given.notes)
         if builtin:
             assert framework is not None
             given_answers = answers
-            answers = _builtin_answers(
+            answers = choose_builtin_answers(
                 framework,
                 answers,
                 needs,
                 destination,
                 options.install,
                 wizard,
-                _with_needs(given.origins, needs),
+                with_needs(given.origins, needs),
             )
             notes += options_table.implied_notes(given_answers, answers)
             notes += options_table.need_notes(framework, needs, given_answers, given.origins)
@@ -369,8 +273,8 @@ def decide(
                     "out --deploy",
                 )
         else:
-            _refuse_builtin_flags(options, config.question_list(), template)
-            _check_trust(session, config, wizard)
+            refuse_builtin_flags(options.flags, options.framework, config.question_list(), template)
+            check_trust(session, config, wizard)
             defaults = load_config().default_answers()
             ask = wizard.ask_question if wizard else None
             answers = custom_answers(session, answers, defaults, ask, destination, show=say)
@@ -492,57 +396,6 @@ def report(
     return outcome
 
 
-def _name_for_destination(
-    given: Mapping[str, Any], force: bool, wizard: Questioner | None
-) -> dict[str, Any]:
-    """No DEST given: the wizard asks the project's name (once); DEST will be its slug."""
-    if wizard is None:
-        raise UsageError("missing DEST", "give the folder to create, e.g. pystarter new my-site")
-
-    def problem(text: Any) -> str | None:
-        return name_problem(text) or folder_problem(Path(derive_names(str(text)).slug), force)
-
-    return {} if "project_name" in given else {"project_name": wizard.ask_project_name(problem)}
-
-
-def _builtin_answers(
-    framework: str,
-    given: Mapping[str, Any],
-    needs: tuple[str, ...],
-    destination: Path,
-    install: bool | None,
-    wizard: Questioner | None,
-    origins: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """Flags, --data, --data-file, then the wizard, config ``[defaults]``, git identity, the
-    needs and copier.yml's defaults: every answer the built-in template takes, checked."""
-    folder = destination.absolute().name
-    given = lower_choices(coerce_option_types(given))
-    defaults = load_config().default_answers()
-    lower = (defaults, git_identity_if_needed(given, defaults))
-    if wizard is not None:
-        # before the first question
-        check_builtin_answers({**given, "framework": framework}, origins, needs)
-        if install and "python_version" in given:
-            check_python_for_install(str(given["python_version"]), options_table.PYTHON_VERSIONS)
-        questionnaire = builtin_questionnaire(framework, needs, lower, folder)
-        given = wizard.ask(_offer_usable_pythons(questionnaire), given)
-    return builtin_answers(framework, given, folder, needs, lower, origins)
-
-
-def _offer_usable_pythons(questionnaire: Questionnaire) -> Questionnaire:
-    """The wizard offers the Python versions a project made here can be installed with (all
-    of them when none can: the pin is still a choice)."""
-    rules = questionnaire.allowed
-
-    def allowed(key: str, answers: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        if key == "python_version":
-            return usable_versions(options_table.PYTHON_VERSIONS) or None
-        return rules(key, answers)
-
-    return replace(questionnaire, allowed=allowed)
-
-
 def _deploys(answers: Mapping[str, Any]) -> bool:
     """A deploy target is chosen: the first commit needs uv.lock, with or without git."""
     return answers.get("deploy", "none") != "none"
@@ -554,88 +407,3 @@ def _python_command(template: TemplateSource, answers: Mapping[str, Any]) -> str
     if template.kind != "builtin" or has_uv():
         return "python3"
     return command_for(str(answers["python_version"]))
-
-
-def _check_keys(
-    options: NewOptions, given: Given, config: TemplateConfig, template: TemplateSource
-) -> None:
-    """``--data`` and ``--data-file`` keys (and the file's types) against the template's
-    questions, every problem at once (for a built-in, :func:`gather` found them already)."""
-    problems: list[UsageError] = []
-    try:
-        check_data_keys(given.data, config.question_list(), template.source)
-    except UsageError as exc:
-        problems.append(exc)
-    if options.answers_file:
-        problems += file_answer_problems(
-            options.answers_file, given.from_file, config.question_list(), template.source
-        )
-    if problems:
-        raise together(problems)
-
-
-def _refuse_builtin_flags(
-    options: NewOptions, questions: list[Question], template: TemplateSource
-) -> None:
-    """Flags answer a custom template's questions of the same name, and nothing else."""
-    asked = {q.name for q in questions}
-    for key in options.flags:
-        if key not in asked:
-            flag = FLAGS[key][0] if key in FLAGS else key
-            raise UsageError(
-                f"{flag} answers the question {key}, which template {template.source} does not ask",
-                "leave it out, or give the template's own questions with --data KEY=VALUE",
-            )
-    if options.framework != "auto":
-        raise UsageError(
-            f"--framework {options.framework} picks a built-in template, and --template "
-            f"{template.source} was given too",
-            "give one of them",
-        )
-
-
-def _check_trust(
-    session: render.Session, config: TemplateConfig, wizard: Questioner | None
-) -> None:
-    """A custom template that runs code needs trust: --trust, a registration with --trusted,
-    or, on a terminal, a yes after seeing exactly what would run."""
-    template = session.template
-    config.check_extensions(template.source)
-    if template.trusted or not config.unsafe_features:
-        return
-    if wizard is not None and wizard.confirm_trust(template.source, config.code_to_run()):
-        session.trust()
-        return
-    config.check_trust(template.source, trusted=False)
-
-
-def _choose_framework(
-    options: NewOptions, framework: str, needs: tuple[str, ...], wizard: Questioner | None
-) -> tuple[str | None, Recommendation | None]:
-    if framework != "auto" and framework not in FRAMEWORKS:
-        raise UsageError(
-            f"unknown framework {framework!r}",
-            f"choose auto, {', '.join(FRAMEWORKS)}",
-        )
-    if options.template and options.template not in FRAMEWORKS:
-        return (None if framework == "auto" else framework), None
-    if options.template in FRAMEWORKS:
-        if framework not in ("auto", options.template):
-            raise UsageError(
-                f"--template {options.template} and --framework {framework} contradict each other",
-                "give one of them",
-            )
-        return options.template, None
-    if framework != "auto":
-        return framework, None
-    if needs:
-        rec = recommend(needs)
-        if wizard is not None:
-            return wizard.accept_recommendation(rec), rec
-        return rec.framework, rec
-    if wizard is not None:
-        return wizard.choose_framework()
-    raise UsageError(
-        "--no-input with --framework auto needs at least one --need",
-        "pass --framework django|flask|fastapi, or --need NEED (see pystarter recommend --help)",
-    )
