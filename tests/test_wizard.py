@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -24,10 +25,11 @@ PROMPT = r"\?(?:\x1b\[[0-9;]*m)* \S"
 
 
 def spawn(
-    tmp_path: Path, *args: str, columns: int = 120, path: str | None = None
+    tmp_path: Path, *args: str, columns: int = 120, path: str | None = None, shell: str = ""
 ) -> tuple[pexpect.spawn, io.StringIO]:
     """The CLI in a terminal ``columns`` wide; it reads the width from the terminal, as in a
-    shell (which does not export COLUMNS). PATH has uv unless ``path`` is given."""
+    shell (which does not export COLUMNS). PATH has uv unless ``path`` is given. ``shell``:
+    run that command line with /bin/sh instead (to redirect the CLI's stdout)."""
     env = {
         **os.environ,
         "PATH": path or f"{BIN}{os.pathsep}{os.environ['PATH']}",
@@ -37,8 +39,11 @@ def spawn(
     }
     env.pop("COLUMNS", None)
     env.pop("LINES", None)
+    program, argv = (
+        ("/bin/sh", ["-c", shell]) if shell else (sys.executable, ["-m", "pystarter", *args])
+    )
     child = pexpect.spawn(
-        sys.executable, ["-m", "pystarter", *args], cwd=str(tmp_path), env=env,
+        program, argv, cwd=str(tmp_path), env=env,
         dimensions=(40, columns), encoding="utf-8", timeout=120,
     )  # fmt: skip
     screen = io.StringIO()
@@ -338,3 +343,18 @@ def test_with_uv_every_supported_python_is_offered(tmp_path: Path) -> None:
     child.expect("3.14")  # the newest, listed last
     child.send(CTRL_C)
     child.expect(pexpect.EOF)
+
+
+def test_with_stdout_piped_the_questions_are_asked_on_the_terminal(tmp_path: Path) -> None:
+    """``pystarter new > log``: the questions and the summary go to stderr, the terminal,
+    not into the file where nobody would see them."""
+    log = tmp_path / "out.txt"
+    command = f"{shlex.quote(sys.executable)} -m pystarter new wiz -f flask --no-git > {log}"
+    child, _ = spawn(tmp_path, shell=command)
+    child.expect("Project name")
+    child.send(ENTER)
+    child.expect("Description")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+
+    assert "Project name" not in log.read_text()

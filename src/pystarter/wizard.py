@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import questionary
 
 from pystarter.options import COMPUTED, FLAGS
-from pystarter.output import recommendation_panel
+from pystarter.output import is_tty, recommendation_panel
 from pystarter.questionnaire import Prompt, Questionnaire
 from pystarter.recommend import FRAMEWORK_TITLES, NEEDS, Recommendation, recommend
 from pystarter.template_config import Question, TemplateConfig, cast_answer
@@ -84,7 +85,28 @@ def _wrap_validation_errors(application: Any) -> None:
             toolbar.dont_extend_height = to_filter(True)
 
 
+#: The prompt_toolkit session that sends the questions to stderr, once it is made.
+_TERMINAL: list[Any] = []
+
+
+def asks_on_stderr() -> bool:
+    """With stdout piped (``pystarter new | tee log``, ``> out.txt``) the questions, the
+    panels and the summary go to stderr, the terminal, instead of into the pipe where nobody
+    sees them: true when that is so."""
+    if is_tty(sys.stdout) or not is_tty(sys.stderr):
+        return False
+    if not _TERMINAL:
+        from prompt_toolkit.application import create_app_session
+        from prompt_toolkit.output import create_output
+
+        session = create_app_session(output=create_output(stdout=sys.stderr))
+        session.__enter__()  # for the rest of the run: every question is made inside it
+        _TERMINAL.append(session)
+    return True
+
+
 def ask_needs() -> tuple[str, ...]:
+    asks_on_stderr()
     choices = [
         questionary.Choice(f"{need.name:<13} {need.meaning}", value=need.name)
         for need in NEEDS.values()
@@ -104,13 +126,14 @@ class Wizard:
 
     def __init__(self, console: Any = None) -> None:
         self._console = console
+        self._stderr = asks_on_stderr()
 
     @property
     def console(self) -> Any:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(highlight=False)
+            self._console = Console(highlight=False, stderr=self._stderr)
         return self._console
 
     def choose_framework(self) -> tuple[str, Recommendation | None]:
