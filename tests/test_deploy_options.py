@@ -47,13 +47,16 @@ def test_a_fresh_disk_target_defaults_to_postgresql_and_says_so(
 
 @pytest.mark.parametrize("target", FRESH_DISK)
 def test_a_fresh_disk_target_refuses_sqlite_given_any_way(tmp_path: Path, target: str) -> None:
-    for args in (
-        ("--database", "sqlite", "--deploy", target),
-        ("--data", "database=sqlite", "--data", f"deploy={target}"),
+    for args, typed in (
+        (("--database", "sqlite", "--deploy", target), f"--database sqlite with --deploy {target}"),
+        (
+            ("--data", "database=sqlite", "--data", f"deploy={target}"),
+            f"--data database=sqlite with --data deploy={target}",  # as the user typed them
+        ),
     ):
         status, _, stderr = new(tmp_path, "-f", "flask", *args)
         assert status == 2
-        assert f"--database sqlite with --deploy {target}" in stderr
+        assert typed in stderr
         assert "fresh disk" in stderr
         assert not (tmp_path / "shop").exists()
     answers_file = tmp_path / "answers.yml"

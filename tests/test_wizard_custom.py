@@ -293,3 +293,27 @@ def test_the_wizard_and_copier_ask_the_same_questions_and_make_the_same_file(
     assert child.exitstatus == 0, output[-3000:]
     made = [(tmp_path / name / "out.txt").read_text() for name in ("by-copier", "by-pystarter")]
     assert made == ["tool hammer False 3\n"] * 2
+
+
+SPINNER = re.compile("[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]")
+
+
+def test_a_task_s_output_is_not_drawn_over_by_the_spinner(tmp_path: Path) -> None:
+    """copier's tasks write to the terminal themselves: while they run, the spinner stops and
+    the step is one plain line, so what they print stays readable."""
+    src = build_file_tree(
+        {
+            "copier.yml": '_tasks:\n  - "sleep 1 && echo the task says hello"\n',
+            "README.md": "hello\n",
+        },
+        tmp_path / "template",
+    )
+    child, screen = spawn(
+        tmp_path, "new", "proj", "-t", str(src), "--trust", "--no-input", "--no-git"
+    )
+    output = finish(child, screen)
+
+    assert child.exitstatus == 0, output[-3000:]
+    step = output.index("rendering, then the template's tasks")
+    said = output.index("the task says hello")
+    assert step < said and not SPINNER.search(output[step:said]), output

@@ -13,10 +13,10 @@ import shutil
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pystarter import git, render
 from pystarter.answers import check_text_answers
@@ -43,7 +43,12 @@ from pystarter.sources import TemplateSource
 from pystarter.subproject import append_record
 from pystarter.template_config import ANSWERS_FILE
 
-StepCallback = Callable[[str], None]
+
+class StepCallback(Protocol):
+    """Says which step of making the project runs. ``prints``: what runs in it writes to the
+    terminal itself (a template's tasks), so a spinner must not draw over it."""
+
+    def __call__(self, step: str, *, prints: bool = False) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class NewProjectRequest:
     """What finishes the install by hand, said when ``install`` fails."""
     python: str = sys.executable
     """The interpreter that makes ``.venv`` when uv is not there (uv reads .python-version)."""
+    runs_tasks: bool = False
+    """The template has ``_tasks`` and is trusted: copier runs them while it renders."""
 
 
 @dataclass
@@ -84,7 +91,7 @@ class NewProjectResult:
     """With --dry-run: the template's tasks that would run, as copier renders them."""
 
 
-def _quiet(_: str) -> None:
+def _quiet(step: str, *, prints: bool = False) -> None:
     pass
 
 
@@ -118,7 +125,10 @@ def new_project(
                 (claim.marker / str(os.getpid())).mkdir()
         if planned:
             claim.protect(written)
-        on_step("rendering")
+        if request.runs_tasks:
+            on_step("rendering, then the template's tasks", prints=True)
+        else:
+            on_step("rendering")
         had_repository = (destination / ".git").exists()
         try:
             message = session.copy(destination, request.answers)

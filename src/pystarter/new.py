@@ -29,6 +29,7 @@ from pystarter.config import load_config
 from pystarter.create import (
     NewProjectRequest,
     NewProjectResult,
+    StepCallback,
     check_destination,
     check_working_folder,
     new_project,
@@ -59,7 +60,7 @@ from pystarter.sources import TemplateSource, resolve_source
 from pystarter.subproject import RECORD_PREFIX
 from pystarter.template_config import TemplateConfig, read_template_config
 
-Progress = Callable[[str], AbstractContextManager[Callable[[str], None]]]
+Progress = Callable[[str], AbstractContextManager[StepCallback]]
 
 
 @dataclass(frozen=True)
@@ -337,6 +338,7 @@ def plan(options: NewOptions, decision: Decision) -> tuple[NewProjectRequest, di
         ).get("install")
         or "uv sync",
         python=python,
+        runs_tasks=template.trusted and bool(config.settings.get("_tasks")),
     )
     return request, commands
 

@@ -133,12 +133,24 @@ def new_progress(quiet: bool) -> Callable[[str], Any]:
     """A context manager factory showing a spinner on stderr, silent for --json or no TTY."""
 
     @contextmanager
-    def progress(label: str) -> Iterator[Callable[[str], None]]:
+    def progress(label: str) -> Iterator[Callable[..., None]]:
         if quiet or not is_tty(sys.stderr):  # no spinner, and no rich import, for scripts
-            yield lambda _step: None
+            yield lambda step, prints=False: None
             return
-        with make_console(stderr=True).status(label) as status:
-            yield lambda step: status.update(f"{label}: {step}")
+        console = make_console(stderr=True)
+        with console.status(label) as status:
+
+            def on_step(step: str, prints: bool = False) -> None:
+                """A step whose commands print (a template's tasks) gets a plain line and no
+                spinner, which would draw over their output; the next step brings it back."""
+                if prints:
+                    status.stop()
+                    console.print(f"{label}: {escape(step)}", highlight=False)
+                    return
+                status.update(f"{label}: {step}")
+                status.start()
+
+            yield on_step
 
     return progress
 
