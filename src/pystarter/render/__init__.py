@@ -108,17 +108,8 @@ def check_copy(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with Worker(
-            src_path=str(root),
-            dst_path=target,
-            data=dict(data),
-            defaults=True,
-            overwrite=True,
-            quiet=True,
-            unsafe=trusted,
-            vcs_ref=vcs_ref,
-            skip_tasks=True,
-        ) as worker:
+        settings = _unattended(data, trusted, vcs_ref, skip_tasks=True)
+        with Worker(src_path=str(root), dst_path=target, **settings) as worker:
             worker.run_copy()
             files = sorted(
                 p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()
@@ -187,14 +178,21 @@ def _run_copy(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return run_copy(
-            source,
-            target,
-            data=dict(answers),
-            defaults=True,
-            overwrite=True,
-            quiet=True,
-            unsafe=trusted,
-            vcs_ref=vcs_ref,
-            skip_tasks=skip_tasks,
-            **settings,
+            source, target, **_unattended(answers, trusted, vcs_ref, skip_tasks), **settings
         )
+
+
+def _unattended(
+    answers: Mapping[str, Any], trusted: bool, vcs_ref: str | None, skip_tasks: bool
+) -> dict[str, Any]:
+    """copier's settings for every render here: the answers given, defaults for the rest, no
+    question asked, nothing printed, files written over."""
+    return {
+        "data": dict(answers),
+        "defaults": True,
+        "overwrite": True,
+        "quiet": True,
+        "unsafe": trusted,
+        "vcs_ref": vcs_ref,
+        "skip_tasks": skip_tasks,
+    }
