@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pystarter.errors import UpdateError
+from pystarter.errors import UpdateError, stop_received
 from pystarter.render.errors import is_untrusted_error, template_error, translated
 from pystarter.render.questions import Questions
 from pystarter.render.tasks import project_tasks
@@ -69,9 +69,13 @@ class Session:
                 cleanup_on_error=False,  # pystarter undoes what it created, and only that
             )
             message = worker.template.message_after_copy
-            return str(worker._render_string(message)).strip() if message else ""
+            rendered = str(worker._render_string(message)).strip() if message else ""
         except Exception as exc:
             raise translated(self.template, exc, self.root) from exc
+        interrupt = stop_received()
+        if interrupt is not None:  # a library swallowed it and copier went on: still a stop
+            raise interrupt
+        return rendered
 
     def questions(
         self, destination: Path, user_defaults: Mapping[str, Any] | None = None
