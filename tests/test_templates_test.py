@@ -289,7 +289,7 @@ def test_a_case_needing_a_python_this_machine_lacks_is_skipped_not_passed(tmp_pa
 def test_the_built_in_template_passes_its_own_matrix(tmp_path: Path) -> None:
     """What pystarter's CI proves on itself: every pairwise case of the built-in template
     installs and passes its own tests, each on a database of its own."""
-    from tests.projects import pystarter
+    from tests.projects import BIN, pystarter
 
     pyenv = Path(os.path.expanduser("~")) / ".pyenv" / "versions"
     extra_pythons = [str(p / "bin") for p in sorted(pyenv.glob("3.1[2-9].*"))]
@@ -303,7 +303,7 @@ def test_the_built_in_template_passes_its_own_matrix(tmp_path: Path) -> None:
         "--env", "REDIS_URL=redis://127.0.0.1:6379/{{ 1 + _index % 15 }}",
         "--env", "UV_PYTHON_DOWNLOADS=never",
         "--keep", str(tmp_path / "failed"),
-        env={"PATH": os.pathsep.join([*extra_pythons, os.environ["PATH"]])},
+        env={"PATH": os.pathsep.join([str(BIN), *extra_pythons, os.environ["PATH"]])},  # uv
         timeout=1800,
     )  # fmt: skip
 
