@@ -266,6 +266,19 @@ def redis_url() -> str:
     return f"redis://127.0.0.1:6379/{1 + int(worker or 0) % 15}"
 
 
+def emptied_redis() -> str:
+    """This worker's Redis database, emptied first: a project's login counts (kept there for
+    the window, 15 minutes) must not carry over from an earlier run of the same test."""
+    url = redis_url()
+    with socket.create_connection(("127.0.0.1", 6379), timeout=10) as connection:
+        connection.sendall(f"SELECT {url.rsplit('/', 1)[1]}\r\nFLUSHDB\r\n".encode())
+        replies = b""
+        while replies.count(b"\r\n") < 2:
+            replies += connection.recv(64)
+    assert replies == b"+OK\r\n+OK\r\n", replies
+    return url
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

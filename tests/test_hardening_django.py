@@ -26,10 +26,10 @@ import pytest
 from tests.projects import (
     INSTALL_TIMEOUT,
     Project,
+    emptied_redis,
     free_port,
     fresh_database,
     project_env,
-    redis_url,
     render_project,
     shell,
     stop,
@@ -134,7 +134,7 @@ def remove_counts(database: str) -> None:
 def test_the_production_server_holds_up_on_the_internet(tmp_path: Path) -> None:
     project = render_project("django", tmp_path, ANSWERS)
     package = project.result["answers"]["package_name"]
-    redis = redis_url()
+    redis = emptied_redis()
     with fresh_database("postgresql") as url:
         env = project_env({"DATABASE_URL": url or "", "REDIS_URL": redis}, project)
         shell(project.commands["install"], project, env, INSTALL_TIMEOUT)

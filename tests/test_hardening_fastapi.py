@@ -19,9 +19,9 @@ import pytest
 
 from tests.projects import (
     INSTALL_TIMEOUT,
+    emptied_redis,
     fresh_database,
     project_env,
-    redis_url,
     render_project,
     running_server,
     shell,
@@ -104,7 +104,7 @@ def test_fastapi_with_accounts_is_safe_behind_a_tls_proxy(tmp_path: Path) -> Non
     )
     log = tmp_path / "server.log"
     with fresh_database("postgresql") as url:
-        env = project_env({"DATABASE_URL": url or "", "REDIS_URL": redis_url()}, project)
+        env = project_env({"DATABASE_URL": url or "", "REDIS_URL": emptied_redis()}, project)
         shell(project.commands["install"], project, env, INSTALL_TIMEOUT)
         with running_server(project, {**env, **PRODUCTION}, output=log) as base_url:
             check_the_contract(base_url, log)

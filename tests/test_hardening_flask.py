@@ -27,11 +27,11 @@ import pytest
 
 from tests.projects import (
     INSTALL_TIMEOUT,
+    emptied_redis,
     env_secret,
     free_port,
     fresh_database,
     project_env,
-    redis_url,
     render_project,
     shell,
     stop,
@@ -126,7 +126,7 @@ def test_flask_behind_a_tls_proxy_is_safe_on_the_internet(tmp_path: Path) -> Non
     run = uuid.uuid4().hex[:8]
     email = f"ada-{run}@example.com"
     address = f"198.51.100.{int(run[:2], 16) % 250 + 1}"
-    redis = redis_url()
+    redis = emptied_redis()
     with fresh_database("postgresql") as url:
         assert url is not None
         env = project_env({"DATABASE_URL": url, "REDIS_URL": redis}, project)
