@@ -42,10 +42,14 @@ def services() -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_user(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The one isolation fixture: no test reads or writes the real home, config, caches or
-    copier settings; git has a known identity; output is plain and of a fixed width."""
+    copier settings; git has a known identity; output is plain and of a fixed width; the fast
+    tier never reaches the network (uv offline: a ``new`` with git or a deploy target locks,
+    and a lock that tries an unreachable index waits 10 s before it fails)."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     for variable, folder in (
@@ -63,12 +67,21 @@ def _isolated_user(
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     (home / "gitconfig").write_text("[user]\n\tname = Test User\n\temail = test@example.com\n")
     monkeypatch.delenv("PYSTARTER_DEBUG", raising=False)
+    if request.node.get_closest_marker("slow") is None:
+        monkeypatch.setenv("UV_OFFLINE", "1")
     # copier keeps mirrors of remote templates: not in the real home either
     monkeypatch.setenv("COPIER_CACHE_DIR", str(home / "copier-cache"))
     # The one exception: the package caches. Every install in the suite shares uv's and pip's
     # (safe between processes), so a wheel is downloaded once per machine, not once per test.
     for variable, folder in (("UV_CACHE_DIR", "uv"), ("PIP_CACHE_DIR", "pip")):
         monkeypatch.setenv(variable, os.environ.get(variable) or str(SHARED_CACHE / folder))
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: the fast tier waits on terminals and child processes about a third of its
+    time, so two workers per core; a run with the slow tier (servers, installs) one per core."""
+    cores = os.cpu_count() or 1
+    return 2 * cores if config.option.markexpr == "not slow" else cores
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

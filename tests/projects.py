@@ -40,6 +40,7 @@ from pystarter.options import (
     clashes,
     default_options,
 )
+from tests.helpers import invoke
 
 BIN = Path(sys.executable).parent
 INSTALL_TIMEOUT = 900
@@ -92,9 +93,10 @@ def render_project(framework: str, tmp_path: Path, answers: dict[str, Any] | Non
     answers = dict(answers or {})
     dest = tmp_path / name
     args = ["new", str(dest), "-f", framework, "--no-input", "--json", *data_flags(answers)]
-    completed = pystarter(*args, "--git" if git else "--no-git")
-    assert completed.returncode == 0, completed.stderr
-    return Project(framework, dest, json.loads(completed.stdout), answers)
+    path = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"  # uv on PATH, as pystarter() has it
+    result = invoke(*args, "--git" if git else "--no-git", env={"PATH": path})
+    assert result.exit_code == 0, result.output
+    return Project(framework, dest, json.loads(result.stdout), answers)
 
 
 # --- option sets ------------------------------------------------------------------------
@@ -150,6 +152,15 @@ def all_pairs_combos(framework: str) -> list[dict[str, Any]]:
     combos = _pairwise(framework, keys, list(itertools.combinations(keys, 2)))
     return [
         {**combo, "python_version": PYTHON_VERSIONS[i % len(PYTHON_VERSIONS)]}
+        for i, combo in enumerate(combos)
+    ]
+
+
+def sampled_for_the_fast_tier(combos: list[dict[str, Any]], keep: int = 3) -> list[Any]:
+    """The first ``keep`` combos (the defaults first) in the fast tier, the others only in the
+    whole suite: a contributor's inner loop renders a sample, CI renders every pair."""
+    return [
+        pytest.param(combo, id=combo_id(combo), marks=() if i < keep else pytest.mark.slow)
         for i, combo in enumerate(combos)
     ]
 

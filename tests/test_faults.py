@@ -254,6 +254,7 @@ def test_a_failing_git_commit_fails_in_one_line_and_leaves_nothing(tmp_path: Pat
 # --- install -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # pip builds a venv and tries its index
 def test_uv_missing_falls_back_to_pip_and_an_offline_pip_fails_in_one_line(
     tmp_path: Path,
 ) -> None:

@@ -121,6 +121,7 @@ def test_debug_is_off_in_what_the_render_writes(tmp_path: Path, framework: str) 
                 assert value.lower() in ("false", "0", "no", "off", ""), f"{name}: {key}={value}"
 
 
+@pytest.mark.slow  # bandit over six renders
 @pytest.mark.parametrize("combo", ["default", "maximal"])
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_bandit_finds_nothing_at_medium_severity(

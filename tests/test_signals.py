@@ -38,6 +38,10 @@ SIGNALS = {
 WAIT = 120.0
 """Seconds to reach a point of the run; a stopped run gets STOP_WAIT to exit."""
 STOP_WAIT = 60.0
+#: Ctrl-C in the fast tier; SIGTERM and SIGHUP, handled by the same boundary, in the whole suite.
+SIGNAL_NAMES = [
+    pytest.param(name, marks=() if name == "SIGINT" else pytest.mark.slow) for name in SIGNALS
+]
 #: Seconds before the CLI has loaded: a signal in Python's own start-up is Python's to report.
 STARTUP = 0.1
 REAL_GIT = shutil.which("git") or "git"
@@ -217,7 +221,7 @@ def test_signal_during_render_leaves_nothing(sandbox: Sandbox, name: str) -> Non
     assert_stopped_cleanly(sandbox, status, err, name)
 
 
-@pytest.mark.parametrize("name", SIGNALS)
+@pytest.mark.parametrize("name", SIGNAL_NAMES)
 def test_signal_during_git_leaves_nothing(sandbox: Sandbox, name: str) -> None:
     process = start(sandbox, "-f", "fastapi", "--git")
     wait_until(sandbox.mark.exists, process, "git commit")
@@ -226,7 +230,7 @@ def test_signal_during_git_leaves_nothing(sandbox: Sandbox, name: str) -> None:
     assert_stopped_cleanly(sandbox, status, err, name)
 
 
-@pytest.mark.parametrize("name", SIGNALS)
+@pytest.mark.parametrize("name", SIGNAL_NAMES)
 def test_signal_during_install_keeps_the_project_and_says_how_to_finish(
     sandbox: Sandbox, name: str
 ) -> None:
@@ -246,7 +250,7 @@ def test_signal_during_install_keeps_the_project_and_says_how_to_finish(
     assert_tool_gone(int(sandbox.mark.read_text()), sandbox)
 
 
-@pytest.mark.parametrize("name", SIGNALS)
+@pytest.mark.parametrize("name", SIGNAL_NAMES)
 def test_signal_during_a_forced_run_puts_dest_back_as_it_was(sandbox: Sandbox, name: str) -> None:
     sandbox.dest.mkdir()
     (sandbox.dest / "notes.txt").write_text("mine\n")

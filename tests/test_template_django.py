@@ -15,7 +15,6 @@ from tests.projects import (
     Project,
     all_pairs_combos,
     check_project,
-    combo_id,
     each_runtime_combo,
     expected_tests,
     free_port,
@@ -24,6 +23,7 @@ from tests.projects import (
     pystarter,
     redis_url,
     render_project,
+    sampled_for_the_fast_tier,
     stop,
     wait_for_json,
     with_defaults,
@@ -156,7 +156,7 @@ def test_options_that_are_off_leave_no_files_behind(tmp_path: Path) -> None:
 READS_ENV = re.compile(r'(?:\benv\.\w+|os\.environ\.(?:get|setdefault))\(\s*"([A-Z_]+)"')
 
 
-@pytest.mark.parametrize("answers", all_pairs_combos("django"), ids=combo_id)
+@pytest.mark.parametrize("answers", sampled_for_the_fast_tier(all_pairs_combos("django")))
 def test_env_example_lists_every_variable_the_code_reads(
     tmp_path: Path, answers: dict[str, Any]
 ) -> None:

@@ -18,6 +18,7 @@ SYNTAX_CASES = [
 ]
 
 
+@pytest.mark.slow  # hadolint, actionlint and friends over every combo: minutes
 @pytest.mark.parametrize(
     ("framework", "answers"), SYNTAX_CASES, ids=[f"{fw}-{combo_id(c)}" for fw, c in SYNTAX_CASES]
 )

@@ -60,6 +60,7 @@ def test_a_failing_render_with_tmp_on_another_filesystem_restores_dest(
     assert list(other_filesystem.iterdir()) == []
 
 
+@pytest.mark.slow  # the same restore as the test above, stopped by a real Ctrl-C
 def test_ctrl_c_under_force_with_tmp_on_another_filesystem_exits_130_and_restores(
     tmp_path: Path, other_filesystem: Path
 ) -> None:

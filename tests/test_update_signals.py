@@ -18,7 +18,10 @@ from tests.test_update import TEMPLATE_V1, commit_all, copier_settings_file, ren
 __all__ = ["copier_settings_file"]  # the autouse fixture, used here too
 
 
-@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(
+    ("signum", "status"),
+    [(signal.SIGINT, 130), pytest.param(signal.SIGTERM, 143, marks=pytest.mark.slow)],
+)
 def test_a_signal_during_update_restores_the_project(
     tmp_path: Path, signum: int, status: int
 ) -> None:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pexpect
+import pytest
 import yaml
 
 from tests.helpers import build_file_tree, invoke
@@ -113,6 +114,7 @@ def test_the_wizard_asks_a_custom_templates_questions(tmp_path: Path) -> None:
     assert (project / "settings.ini").read_text() == "password=hunter2-typed\n"
 
 
+@pytest.mark.slow  # two terminals and two renders
 def test_the_replay_line_after_the_wizard_makes_the_same_project(tmp_path: Path) -> None:
     output = answer_the_questions(tmp_path)
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)
@@ -263,6 +265,7 @@ def answer_the_parity_questions(child: pexpect.spawn) -> None:
     child.send(CLEAR_LINE + "3" + ENTER)
 
 
+@pytest.mark.slow  # pystarter's wizard and copier's, each in a terminal
 def test_the_wizard_and_copier_ask_the_same_questions_and_make_the_same_file(
     tmp_path: Path,
 ) -> None:
