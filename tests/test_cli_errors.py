@@ -1,5 +1,5 @@
 """The CLI's error contract for scripts: under ``--json`` an error is one JSON object on stdout
-with the same exit status as the one line on stderr (issue 29)."""
+with the same exit status as the one line on stderr."""
 
 from __future__ import annotations
 

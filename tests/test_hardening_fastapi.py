@@ -1,4 +1,4 @@
-"""The FastAPI starter on the public internet (issue 25's "done when"): rendered with accounts
+"""The FastAPI starter on the public internet: rendered with accounts
 on PostgreSQL and Redis, installed, served under production settings with its README's command,
 and called as from behind a TLS proxy on 127.0.0.1 (a trusted hop: X-Forwarded-Proto: https,
 X-Forwarded-For: the client).

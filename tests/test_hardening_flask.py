@@ -1,4 +1,4 @@
-"""Issue 25's "Done when" for the Flask starter, on the running server.
+"""The Flask starter on the public internet, checked on the running server.
 
 Flask with auth and its API on PostgreSQL and Redis (Celery on) is installed and served with
 its README's production command (gunicorn, two workers, production settings, one trusted

@@ -65,7 +65,7 @@ EXPECTED_TESTS = {
         "test_anonymous_clients_cannot_write_items",
         "test_only_the_owner_changes_or_deletes_an_item",
         "test_health_answers_while_a_login_hashes_its_password",
-        # issue 25: the auth contract, throttling, one account per email, accounts
+        # on the public internet: the auth contract, throttling, one account per email, accounts
         "test_http_basic_credentials_are_refused",
         "test_a_signed_token_with_a_malformed_subject_is_refused",
         "test_email_is_registered_only_once_in_any_case",

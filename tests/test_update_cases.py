@@ -1,4 +1,4 @@
-"""The cases of issue 26, each rebuilt with local templates made here: ``update`` never
+"""Each way an update could lose a file, rebuilt with local templates: ``update`` never
 deletes a file ``_skip_if_exists`` matches, never deletes what a new version excludes, never
 overwrites a git-ignored file, and where cheap the result is compared with
 ``copier update --defaults --trust`` run on an identical copy of the project."""

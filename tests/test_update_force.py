@@ -1,4 +1,4 @@
-"""``new --force`` never loses a user's file (issue 26, case 3): the backup of the files the
+"""``new --force`` never loses a user's file: the backup of the files the
 template overwrites lives on DEST's own filesystem, so putting them back after a failure or a
 Ctrl-C is a rename even where the temporary folder is another filesystem (tmpfs); across two
 filesystems the restore copies, and a restore that cannot finish names the backup."""

@@ -1,4 +1,4 @@
-"""Cases 6 and 7 of issue 26: ``update --trust`` runs the template's ``_migrations`` and
+"""As copier 9 does it: ``update --trust`` runs the template's ``_migrations`` and
 ``_tasks`` as copier 9.19 runs them on update -- in the project, with
 ``_copier_operation == "update"`` and copier's environment variables -- lists what ran,
 and ``update --check`` lists what would run. Each compared with ``copier update --defaults

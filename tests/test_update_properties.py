@@ -1,4 +1,4 @@
-"""The property behind ``update`` (issue 26): random template histories (files added, edited,
+"""The property behind ``update``: random template histories (files added, edited,
 renamed, deleted; ``_skip_if_exists`` and ``_exclude`` lists changed between v1 and v2) x
 random user edits. After ``pystarter update``, every user edit is in the tree or in a listed
 conflict, and no file the user has is gone unless the template deleted it and the user never

@@ -27,6 +27,7 @@ from pystarter.cli_options import (
     one_of,
 )
 from pystarter.errors import (
+    EXIT_CODES_HELP,
     ExitStatus,
     PystarterError,
     UsageError,
@@ -39,6 +40,7 @@ from pystarter.recommend import NEEDS
 if TYPE_CHECKING:
     from pystarter.new import NewOutcome
 from pystarter.output import (
+    action_counts,
     debugging,
     echo_json,
     escape,
@@ -122,24 +124,9 @@ class PystarterGroup(TyperGroup):
         sys.exit(status if isinstance(status, int) else ExitStatus.SUCCESS)
 
 
-#: The exit codes of every command (SPEC "Errors"; the README has the same table).
-EXIT_CODES = """Exit codes (every command):
-
-\b
-  0    done
-  1    the work ran and failed: render, git or install; conflicts left;
-       update --check: a newer version exists; templates test: a case
-       failed; the wizard's confirmation declined
-  2    refused before any change: bad option, unknown need or --data key,
-       DEST not empty, missing answer, --trust needed, unreachable
-       template, dirty work tree, downgrade
-  130  interrupted by SIGINT (Ctrl-C); 143: by SIGTERM; 129: by SIGHUP
-       (the terminal closed); undone like any interruption
-"""
-
 app = typer.Typer(
     cls=PystarterGroup,
-    epilog=EXIT_CODES,
+    epilog=EXIT_CODES_HELP,
     name="pystarter",
     help="Answer a few questions, get a reasoned pick of Django, Flask or FastAPI, "
     "and a starter project that installs, runs and passes its own tests.",
@@ -377,27 +364,13 @@ def new(
         raise stopped_after(exc, outcome.result.destination) from exc
 
 
-def _action_counts(actions: dict[str, str]) -> str:
-    """ " (12 created, 3 overwritten, 1 identical)" when DEST held files already."""
-    if not actions:
-        return ""
-    words = {"create": "created", "overwrite": "overwritten", "identical": "identical"}
-    words["kept"] = "kept"
-    parts = [
-        f"{sum(1 for a in actions.values() if a == action)} {word}"
-        for action, word in words.items()
-        if action in actions.values()
-    ]
-    return f" ({', '.join(parts)})"
-
-
 def _print_new_outcome(outcome: "NewOutcome", dry_run: bool) -> None:
     """Every value is escaped: a name like ``Shop [/] X`` is text, not rich markup."""
     from rich.text import Text
 
     console = make_console(soft_wrap=True)
     result = outcome.result
-    counts = _action_counts(result.actions)
+    counts = action_counts(result.actions)
     if dry_run:
         console.print(
             f"[bold]Dry run[/]: would write {len(result.files)} files into"

@@ -20,6 +20,23 @@ class ExitStatus(enum.IntEnum):
     TERMINATED = 143  # 128 + SIGTERM
 
 
+#: :class:`ExitStatus` as ``pystarter --help`` explains it (README.md and SECURITY.md have the
+#: same table).
+EXIT_CODES_HELP = """Exit codes (every command):
+
+\b
+  0    done
+  1    the work ran and failed: render, git or install; conflicts left;
+       update --check: a newer version exists; templates test: a case
+       failed; the wizard's confirmation declined
+  2    refused before any change: bad option, unknown need or --data key,
+       DEST not empty, missing answer, --trust needed, unreachable
+       template, dirty work tree, downgrade
+  130  interrupted by SIGINT (Ctrl-C); 143: by SIGTERM; 129: by SIGHUP
+       (the terminal closed); undone like any interruption
+"""
+
+
 class PystarterError(Exception):
     """Base of every error meant for the user: a one-line message and how to fix it."""
 

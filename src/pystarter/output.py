@@ -34,6 +34,20 @@ def make_console(stderr: bool = False, soft_wrap: bool = False, wide: bool = Fal
     return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap, width=width)
 
 
+def action_counts(actions: dict[str, str]) -> str:
+    """ " (12 created, 3 overwritten, 1 identical)" when DEST held files already."""
+    if not actions:
+        return ""
+    words = {"create": "created", "overwrite": "overwritten", "identical": "identical"}
+    words["kept"] = "kept"
+    parts = [
+        f"{sum(1 for a in actions.values() if a == action)} {word}"
+        for action, word in words.items()
+        if action in actions.values()
+    ]
+    return f" ({', '.join(parts)})"
+
+
 def template_message(text: str) -> None:
     """A template's ``_message_before_copy`` or ``_message_after_copy``: on stderr, as copier
     prints it (stdout may hold ``--json``); its text is text, never rich markup."""

@@ -6,6 +6,7 @@ question whose ``when`` is false takes its default, a validator (or a choice's v
 refuses an answer drops the combination, and so does ``refuses`` (the built-in template's
 option rules). From the valid combinations the set covers every value pair of every two axes
 (pairwise, greedy) or takes them all (``exhaustive``); the defaults always come first.
+What each case gave is a :class:`CaseResult`, the run's a :class:`MatrixReport`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from pystarter.template_config import Question, TemplateConfig
 
@@ -23,6 +24,7 @@ from pystarter.template_config import Question, TemplateConfig
 MAX_CANDIDATES = 20_000
 
 Refusal = Callable[[Mapping[str, Any]], bool]
+Result = Literal["passed", "failed", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -157,3 +159,61 @@ def _pairwise(combinations: list[Combination], names: list[str]) -> list[Combina
 
 def _hashable(value: Any) -> Any:
     return repr(value) if isinstance(value, list | dict) else value
+
+
+@dataclass
+class CaseResult:
+    number: int
+    answers: dict[str, Any]
+    changed: dict[str, Any]
+    result: Result = "skipped"
+    seconds: float = 0.0
+    reason: str = ""
+    """The first failing line, or why the case was skipped."""
+    command: str = ""
+    """The command that failed."""
+    commands: list[str] = field(default_factory=list)
+    """The commands run in the case, as rendered with its answers."""
+    kept: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "case": self.number,
+            "answers": self.answers,
+            "changed": self.changed,
+            "result": self.result,
+            "seconds": round(self.seconds, 2),
+            "commands": self.commands,
+            "command": self.command,
+            "reason": self.reason,
+            "kept": self.kept,
+        }
+
+
+@dataclass
+class MatrixReport:
+    source: str
+    checked: str
+    commands: list[str]
+    cases: list[CaseResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, result: Result) -> int:
+        return sum(case.result == result for case in self.cases)
+
+    @property
+    def ok(self) -> bool:
+        return self.count("failed") == 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "checked": self.checked,
+            "ok": self.ok,
+            "commands": self.commands,
+            "passed": self.count("passed"),
+            "failed": self.count("failed"),
+            "skipped": self.count("skipped"),
+            "notes": self.notes,
+            "cases": [case.as_json() for case in self.cases],
+        }

@@ -27,7 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pystarter import case_database, git, install, render
 from pystarter.builtin import builtin_templates_dir
@@ -41,72 +41,19 @@ from pystarter.names import shown
 from pystarter.questionnaire import checked_answers, unknown_keys
 from pystarter.sources import TemplateSource, checkout, resolve_source
 from pystarter.template_config import TemplateConfig, read_template_config, render_maybe
-from pystarter.template_matrix import Combination, Refusal, covering_set
+from pystarter.template_matrix import (
+    CaseResult,
+    Combination,
+    MatrixReport,
+    Refusal,
+    covering_set,
+)
 
-Result = Literal["passed", "failed", "skipped"]
 #: The last line of a Python traceback: ``pkg.SomeError: what happened``.
 EXCEPTION_LINE = re.compile(r"^[\w.]*(Error|Exception|Warning|Exit)\w*: \S")
 #: A line that says it reports an error (compilers, linters, shells).
 ERROR_WORD = re.compile(r"\berror\b", re.IGNORECASE)
 DEFAULT_TIMEOUT = 900.0
-
-
-@dataclass
-class CaseResult:
-    number: int
-    answers: dict[str, Any]
-    changed: dict[str, Any]
-    result: Result = "skipped"
-    seconds: float = 0.0
-    reason: str = ""
-    """The first failing line, or why the case was skipped."""
-    command: str = ""
-    """The command that failed."""
-    commands: list[str] = field(default_factory=list)
-    """The commands run in the case, as rendered with its answers."""
-    kept: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "case": self.number,
-            "answers": self.answers,
-            "changed": self.changed,
-            "result": self.result,
-            "seconds": round(self.seconds, 2),
-            "commands": self.commands,
-            "command": self.command,
-            "reason": self.reason,
-            "kept": self.kept,
-        }
-
-
-@dataclass
-class MatrixReport:
-    source: str
-    checked: str
-    commands: list[str]
-    cases: list[CaseResult] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def count(self, result: Result) -> int:
-        return sum(case.result == result for case in self.cases)
-
-    @property
-    def ok(self) -> bool:
-        return self.count("failed") == 0
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "checked": self.checked,
-            "ok": self.ok,
-            "commands": self.commands,
-            "passed": self.count("passed"),
-            "failed": self.count("failed"),
-            "skipped": self.count("skipped"),
-            "notes": self.notes,
-            "cases": [case.as_json() for case in self.cases],
-        }
 
 
 @dataclass(frozen=True)

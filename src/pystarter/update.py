@@ -209,8 +209,8 @@ def _apply_ignored(
     ignored: tuple[dict[str, bytes], dict[str, bytes], tuple[str, ...]],
     result: UpdateResult,
 ) -> None:
-    """The template's files that its own ``.gitignore`` ignores, brought in as copier does
-    (case 10 of issue 26), never staged; listed with the changes."""
+    """The template's files that its own ``.gitignore`` ignores, brought in as copier brings
+    them, never staged; listed with the changes."""
     changed, kept = merge.apply_ignored(repo, *ignored)
     if changed:
         result.changed = sorted({*result.changed, *changed})
