@@ -2,9 +2,9 @@
 renamed, deleted; ``_skip_if_exists`` and ``_exclude`` lists changed between v1 and v2) x
 random user edits. After ``pystarter update``, every user edit is in the tree or in a listed
 conflict, and no file the user has is gone unless the template deleted it and the user never
-changed it. A handful of examples here, hundreds in the slow tier, and a sample compared with
-``copier update --defaults --trust`` on an identical copy: pystarter keeps at least what
-copier keeps."""
+changed it. A handful of examples in the fast tier, hundreds in the whole suite, and a sample
+compared with ``copier update --defaults --trust`` on an identical copy: pystarter keeps at
+least what copier keeps."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from pathspec import GitIgnoreSpec
 
@@ -225,19 +226,28 @@ def test_update_keeps_every_user_edit_fast(case: Case) -> None:
 
 
 #: Each example is three copier renders (``new``, and update's base and target) and a git
-#: merge: about 1.5 s of CPU (pytest's own process and its git children, measured with the
-#: template in a ``_subdirectory``; 4.4 s before, when copier walked the clone's ``.git``).
-#: 60 here + 20 compared with copier (four renders each): measured 172 s wall, 133 s CPU,
-#: with -n 2 on the shared 2-core machine at load 2-6; several times that under heavy load.
-#: PYSTARTER_PROPERTY_EXAMPLES raises the count for a soak.
-SLOW_EXAMPLES = int(os.environ.get("PYSTARTER_PROPERTY_EXAMPLES", "60"))
+#: merge: about 0.8 s on an idle core (50 took 34-38 s per test, 2026-12-07). The whole suite
+#: runs hundreds: four tests of SHARD_EXAMPLES histories, each from its own
+#: seed, so xdist spreads them over the cores. PYSTARTER_PROPERTY_EXAMPLES raises the count per
+#: test for a soak.
+SHARD_EXAMPLES = int(os.environ.get("PYSTARTER_PROPERTY_EXAMPLES", "75"))
 
 
-@pytest.mark.slow
-@settings(max_examples=SLOW_EXAMPLES, **COMMON)  # type: ignore[arg-type]
-@given(cases())
-def test_update_keeps_every_user_edit(case: Case) -> None:
-    check_examples(case)
+def _histories(shard: int) -> Callable[[Case], None]:
+    @pytest.mark.slow
+    @seed(shard)
+    @settings(max_examples=SHARD_EXAMPLES, **COMMON)  # type: ignore[arg-type]
+    @given(cases())
+    def test_update_keeps_every_user_edit(case: Case) -> None:
+        check_examples(case)
+
+    return test_update_keeps_every_user_edit
+
+
+test_update_keeps_every_user_edit_1 = _histories(1)
+test_update_keeps_every_user_edit_2 = _histories(2)
+test_update_keeps_every_user_edit_3 = _histories(3)
+test_update_keeps_every_user_edit_4 = _histories(4)
 
 
 @pytest.mark.slow
