@@ -409,12 +409,16 @@ SHAPES: dict[str, Shape] = {
 XFAIL: dict[str, str] = {}
 
 
+#: Shapes whose tasks build a venv with pip on each side (seconds): in the whole suite only.
+SLOW_SHAPES = {"tasks"}
+
+
 def params(names: list[str]) -> list[Any]:
     """``names`` as test ids: the findings in :data:`XFAIL` marked strict xfail, a shape whose
     module is missing skipped (``copier-template-extensions`` is not in the test extras yet)."""
     found = []
     for name in names:
-        marks = []
+        marks = [pytest.mark.slow] if name in SLOW_SHAPES else []
         if name in XFAIL:
             marks.append(pytest.mark.xfail(strict=True, reason=XFAIL[name]))
         needs = SHAPES[name].needs if name in SHAPES else None

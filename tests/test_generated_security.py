@@ -87,7 +87,10 @@ def maximal_options(framework: str) -> dict[str, Any]:
 # --- render only: fast ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize(
+    "framework",  # one in the fast tier, all three in the whole suite (three renders + git)
+    [fw if fw == "flask" else pytest.param(fw, marks=pytest.mark.slow) for fw in FRAMEWORKS],
+)
 def test_each_render_has_its_own_secret_that_git_never_sees(tmp_path: Path, framework: str) -> None:
     # FastAPI has a secret only with accounts (it signs their tokens).
     answers = {"use_auth": True} if framework == "fastapi" else None

@@ -113,6 +113,7 @@ def test_the_install_step_applies_the_migrations(tmp_path: Path, framework: str)
     assert MIGRATE[framework] in commands["install"]
 
 
+@pytest.mark.slow  # builds pystarter's wheel and installs it
 def test_renders_from_an_installed_wheel_hold_only_template_files(tmp_path: Path) -> None:
     """pip byte-compiles the templates folder inside the wheel; none of it reaches a project
     (copier's ``_exclude``), and the project holds exactly the files --json lists."""

@@ -136,7 +136,8 @@ def new_project(
             raise write_error(exc, destination) from exc
         append_record(destination / request.answers_file, request.record)
         task_commit = None
-        if not had_repository and git.available() and git.is_repo_root(destination):
+        made_repository = not had_repository and (destination / ".git").exists()
+        if made_repository and git.available() and git.is_repo_root(destination):
             # the template's tasks made the repository: pystarter's keys go on top of it
             task_commit = git.commit_record(destination, request.answers_file)
         files = written if planned else list_files(destination)
