@@ -176,12 +176,28 @@ def _copier_update(project: Path, copy: Path) -> Path:
     return copy
 
 
-def check_invariants(case: Case, run: Run) -> None:
+def places(run: Run, name: str) -> list[str]:
+    """Where the user's ``name`` is after the update: its own path and, when the template
+    renamed the file, the path git's rename detection carried the user's edit to."""
+    status = git("status", "--porcelain", cwd=run.project).splitlines()
+    renamed = dict(line[3:].split(" -> ", 1) for line in status if line[0] == "R")
+    return [name, renamed[name]] if name in renamed else [name]
+
+
+def holds_edit(run: Run, name: str, line: str) -> bool:
+    """The user's line is in the file, at its path or where a template rename took it, or the
+    file is in a listed conflict."""
     conflicts = {c["path"] for c in run.outcome["conflicts"]}
+    for place in places(run, name):
+        path = run.project / place
+        if place in conflicts or (path.is_file() and line in path.read_text()):
+            return True
+    return False
+
+
+def check_invariants(case: Case, run: Run) -> None:
     for name, line in run.edited.items():
-        path = run.project / name
-        kept = path.is_file() and line in path.read_text()
-        assert kept or name in conflicts, f"the user's edit of {name} is lost"
+        assert holds_edit(run, name, line), f"the user's edit of {name} is lost"
     skip = GitIgnoreSpec.from_lines([*case.v1.skip, *case.v2.skip])
     newly_excluded = GitIgnoreSpec.from_lines(case.v2.exclude)
     for name in run.untouched:
@@ -203,11 +219,11 @@ def _at_least_as_safe_as_copier(run: Run, theirs: Path) -> None:
     conflicts = {c["path"] for c in run.outcome["conflicts"]}
     for name, line in run.edited.items():
         copier_kept = (theirs / name).is_file() and line in (theirs / name).read_text()
-        ours = (run.project / name).is_file() and line in (run.project / name).read_text()
-        assert ours or name in conflicts or not copier_kept, f"copier keeps {name}; we lose it"
+        assert holds_edit(run, name, line) or not copier_kept, f"copier keeps {name}; we lose it"
     for name in run.untouched:
         if (theirs / name).is_file():
-            assert (run.project / name).is_file() or name in conflicts, f"copier keeps {name}"
+            kept = any((run.project / place).is_file() for place in places(run, name))
+            assert kept or name in conflicts, f"copier keeps {name}"
 
 
 def check_examples(case: Case, compare_with_copier: bool = False) -> None:
@@ -255,6 +271,21 @@ test_update_keeps_every_user_edit_4 = _histories(4)
 @given(cases())
 def test_update_keeps_at_least_what_copier_update_keeps(case: Case) -> None:
     check_examples(case, compare_with_copier=True)
+
+
+def test_an_edit_follows_the_file_the_template_renamed() -> None:
+    """A history the property found: v2 renames b.txt to a.txt, the user had edited b.txt.
+    git's rename detection carries the edit into a.txt (nothing lost, no conflict)."""
+    v1 = Version({"b.txt": body("b.txt", "v1"), "c.md": body("c.md", "v1")})
+    v2 = Version({"c.md": v1.files["c.md"], "a.txt": v1.files["b.txt"]})
+    case = Case(v1, v2, [("edit", "b.txt")])
+    with tempfile.TemporaryDirectory(prefix="pystarter-property-") as scratch:
+        run = run_case(case, Path(scratch))
+        assert places(run, "b.txt") == ["b.txt", "a.txt"]
+        assert (run.project / "a.txt").read_text().startswith("USER EDIT 0\n")
+        assert run.outcome["conflicts"] == []
+        assert {"a.txt", "b.txt"} <= set(run.outcome["changed"])  # both names are listed
+        check_invariants(case, run)
 
 
 def test_the_skip_if_exists_history_that_lost_files() -> None:

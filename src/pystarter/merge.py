@@ -371,9 +371,12 @@ def merge(
 
 
 def changed_files(project: GitProject) -> list[str]:
+    """Every path the update touched; a file the template renamed is listed under both names
+    (the user's edits of it went with it to the new one)."""
     spec = project.pathspec
-    tracked = project.run("diff", "--name-only", "HEAD", "--", spec).stdout.splitlines()
-    staged = project.run("diff", "--cached", "--name-only", "HEAD", "--", spec).stdout
+    diff = ("diff", "--name-only", "--no-renames")
+    tracked = project.run(*diff, "HEAD", "--", spec).stdout.splitlines()
+    staged = project.run(*diff, "--cached", "HEAD", "--", spec).stdout
     new = project.run("ls-files", "--others", "--exclude-standard", "--", spec).stdout
     paths = set(tracked) | set(staged.splitlines()) | set(new.splitlines())
     return sorted(project.relative(p) for p in paths)
