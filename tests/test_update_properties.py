@@ -243,9 +243,8 @@ def test_update_keeps_every_user_edit_fast(case: Case) -> None:
 
 #: Each example is three copier renders (``new``, and update's base and target) and a git
 #: merge: about 0.8 s on an idle core (50 took 34-38 s per test, 2026-12-07). The whole suite
-#: runs hundreds: four tests of SHARD_EXAMPLES histories, each from its own
-#: seed, so xdist spreads them over the cores. PYSTARTER_PROPERTY_EXAMPLES raises the count per
-#: test for a soak.
+#: runs hundreds: four tests of SHARD_EXAMPLES histories, each from its own seed, so xdist
+#: spreads them over the cores. PYSTARTER_PROPERTY_EXAMPLES raises the count per test for a soak.
 SHARD_EXAMPLES = int(os.environ.get("PYSTARTER_PROPERTY_EXAMPLES", "75"))
 
 

@@ -38,8 +38,12 @@ def action_counts(actions: dict[str, str]) -> str:
     """ " (12 created, 3 overwritten, 1 identical)" when DEST held files already."""
     if not actions:
         return ""
-    words = {"create": "created", "overwrite": "overwritten", "identical": "identical"}
-    words["kept"] = "kept"
+    words = {
+        "create": "created",
+        "overwrite": "overwritten",
+        "identical": "identical",
+        "kept": "kept",
+    }
     parts = [
         f"{sum(1 for a in actions.values() if a == action)} {word}"
         for action, word in words.items()
